@@ -1,0 +1,178 @@
+// swift-tools-version:6.2
+// The IM course: 22 lessons that build a real instant-messaging back end in Swift.
+// Read README.md first. Lesson code lives in Solutions/ (the reference) and Sources/ (your copy).
+
+import PackageDescription
+
+// MARK: - Lessons you have started
+
+// The lessons listed here build from YOUR code in Sources/; every other lesson builds from the
+// reference in Solutions/. `swift run course start N` and `course reset N` edit this line.
+let startedLessons: Set<Int> = []
+
+// CI and scripts may override the line above without editing it: IM_LESSONS=all, or IM_LESSONS=1,3.
+let lessonsFromSources: Set<Int> = {
+    guard let override = Context.environment["IM_LESSONS"], !override.isEmpty else { return startedLessons }
+    if override == "all" { return Set(1...22) }
+    if override == "none" { return [] }
+    return Set(override.split(separator: ",").compactMap { Int($0.filter { $0 != " " }) })
+}()
+
+/// Where a lesson module's code is read from.
+func lessonPath(_ lesson: Int, _ module: String) -> String {
+    (lessonsFromSources.contains(lesson) ? "Sources/" : "Solutions/") + module
+}
+
+// MARK: - Settings shared by every target
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+// MARK: - Package
+
+let package = Package(
+    name: "swift-im-course",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "im-server", targets: ["im-server"]),
+        .executable(name: "im-client", targets: ["im-client"]),
+        .executable(name: "course", targets: ["course"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: Lesson modules (switchable between Solutions/ and Sources/)
+
+        // Exercise markers shared by every lesson (`throw Exercise.notImplemented(...)`).
+        .target(name: "CourseSupport", path: "Solutions/CourseSupport", swiftSettings: swiftSettings),
+
+        // 01 Architecture: domain model, wire frames, access/logic split, in-memory relay.
+        .target(
+            name: "IMCore",
+            dependencies: ["CourseSupport", .product(name: "Logging", package: "swift-log")],
+            path: lessonPath(1, "IMCore"),
+            swiftSettings: swiftSettings
+        ),
+        // 02 Send/receive architecture: durable SQLite store, per-user index, recent contacts.
+        .target(
+            name: "IMStore",
+            dependencies: ["IMCore", "CourseSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            path: lessonPath(2, "IMStore"),
+            swiftSettings: swiftSettings
+        ),
+        // 03 Polling and long connections: HTTP API, short/long polling, WebSocket, session map.
+        .target(
+            name: "IMGateway",
+            dependencies: [
+                "IMCore", "CourseSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: lessonPath(3, "IMGateway"),
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: The IM assembled, its clients and tools (always from Solutions/)
+
+        .target(
+            name: "IMServer",
+            dependencies: [
+                "IMCore", "IMStore", "IMGateway",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Solutions/IMServer",
+            resources: [.copy("Public")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IMClient",
+            dependencies: [
+                "IMCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Solutions/IMClient",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "im-server",
+            dependencies: ["IMServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Solutions/Tools/im-server",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "im-client",
+            dependencies: ["IMClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Solutions/Tools/im-client",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CourseKit",
+            path: "Solutions/Tools/CourseKit",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "course",
+            dependencies: ["CourseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Solutions/Tools/course",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests, one target per lesson
+
+        .target(
+            name: "IMTestSupport",
+            dependencies: [
+                "IMCore", "IMStore", "IMGateway", "IMServer", "IMClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/IMTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson01Tests",
+            dependencies: ["IMCore", "IMTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson02Tests",
+            dependencies: ["IMCore", "IMStore", "IMTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson03Tests",
+            dependencies: ["IMCore", "IMStore", "IMGateway", "IMServer", "IMClient", "IMTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CourseKitTests",
+            dependencies: ["CourseKit"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,202 @@
+// The client library of the IM: a WebSocket connection (docs/PROTOCOL.md), used by `im-client` and the tests.
+
+import HTTPTypes
+import HummingbirdWSClient
+import IMCore
+import Logging
+import NIOWebSocket
+
+/// One WebSocket connection to the server. Frames received are buffered until read with `next`.
+public final class IMWebSocketClient: Sendable {
+    /// The server's first frame.
+    public let hello: Hello
+    private let inbox: FrameInbox
+    private let outgoing: AsyncStream<Outgoing>.Continuation
+    private let task: Task<Void, Never>
+    private let codec = FrameCodec(maxFrameBytes: 16 * 1024 * 1024)
+
+    enum Outgoing: Sendable {
+        case text(String)
+        case close
+    }
+
+    private init(hello: Hello, inbox: FrameInbox, outgoing: AsyncStream<Outgoing>.Continuation, task: Task<Void, Never>) {
+        self.hello = hello
+        self.inbox = inbox
+        self.outgoing = outgoing
+        self.task = task
+    }
+
+    /// Connects to `ws://host:port/ws` with `token` and waits for `hello`.
+    /// - Parameter tokenInQuery: send the token as `?token=` (as browsers do) instead of a header.
+    public static func connect(
+        baseURL: String, token: String, tokenInQuery: Bool = false, timeout: Duration = .seconds(10),
+        logger: Logger = Logger(label: "im-client.ws")
+    ) async throws -> IMWebSocketClient {
+        let wsBase = baseURL.replacingPrefix("http://", with: "ws://").replacingPrefix("https://", with: "wss://")
+        let url = wsBase + (tokenInQuery ? "/ws?token=\(token)" : "/ws")
+        var headers = HTTPFields()
+        if !tokenInQuery { headers[.authorization] = "Bearer \(token)" }
+        let inbox = FrameInbox()
+        let (outgoingStream, outgoing) = AsyncStream.makeStream(of: Outgoing.self)
+        let codec = FrameCodec(maxFrameBytes: 16 * 1024 * 1024)
+
+        let task = Task {
+            do {
+                let close = try await WebSocketClient.connect(
+                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers), logger: logger
+                ) { inbound, outbound, _ in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for await item in outgoingStream {
+                                switch item {
+                                case .text(let text): try await outbound.write(.text(text))
+                                case .close:
+                                    try await outbound.close(.normalClosure, reason: nil)
+                                    return
+                                }
+                            }
+                        }
+                        for try await message in inbound.messages(maxSize: 1 << 22) {
+                            guard case .text(let text) = message else { continue }
+                            await inbox.append(try codec.decodeServerFrame(Array(text.utf8)))
+                        }
+                        group.cancelAll()
+                    }
+                }
+                await inbox.finish(closeCode: close?.closeCode)
+            } catch {
+                await inbox.finish(error: error)
+            }
+        }
+        do {
+            guard case .hello(let hello) = try await inbox.next(timeout: timeout) else {
+                throw IMClientError.unreadableResponse(status: 0, body: "first frame was not hello")
+            }
+            return IMWebSocketClient(hello: hello, inbox: inbox, outgoing: outgoing, task: task)
+        } catch {
+            outgoing.finish()
+            task.cancel()
+            throw error
+        }
+    }
+
+    deinit {
+        outgoing.finish()
+        task.cancel()
+    }
+
+    /// Sends a frame (queued; written in order).
+    public func send(_ frame: ClientFrame) {
+        outgoing.yield(.text(codec.encode(frame)))
+    }
+
+    /// Sends raw text as it is (tests of bad input).
+    public func sendRaw(_ text: String) {
+        outgoing.yield(.text(text))
+    }
+
+    /// The next frame from the server; throws `timedOut` or `closed`.
+    public func next(timeout: Duration = .seconds(10)) async throws -> ServerFrame {
+        try await inbox.next(timeout: timeout)
+    }
+
+    /// The next frame that `matches`, skipping (and returning) others seen on the way.
+    public func next(
+        timeout: Duration = .seconds(10), where matches: @Sendable (ServerFrame) -> Bool
+    ) async throws -> ServerFrame {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let frame = try await inbox.next(timeout: deadline - .now)
+            if matches(frame) { return frame }
+        }
+    }
+
+    /// Sends a message and waits for its ack (other frames arriving meanwhile stay buffered... and are skipped).
+    public func sendMessage(to: UserID, body: String, clientMsgID: String? = nil, requestID: String) async throws -> Message {
+        send(.send(id: requestID, SendRequest(to: to, body: body, clientMsgID: clientMsgID)))
+        let frame = try await next { frame in
+            switch frame {
+            case .ack(let ref, _), .error(let ref, _): ref == requestID
+            default: false
+            }
+        }
+        switch frame {
+        case .ack(_, let message): return message
+        case .error(_, let error): throw IMClientError.server(status: 0, error)
+        default: throw IMClientError.closed
+        }
+    }
+
+    /// Frames received and not read yet.
+    public func buffered() async -> [ServerFrame] { await inbox.drain() }
+
+    /// The close code the server sent, once the connection is closed.
+    public func closeCode() async -> WebSocketErrorCode? { await inbox.closeCode }
+
+    /// Whether the connection has ended.
+    public func isClosed() async -> Bool { await inbox.isFinished }
+
+    /// Closes the connection.
+    public func close() {
+        outgoing.yield(.close)
+        outgoing.finish()
+    }
+}
+
+/// Frames received, waiting to be read; at most one reader waits at a time.
+actor FrameInbox {
+    private var frames: [ServerFrame] = []
+    private var waiter: CheckedContinuation<Void, Never>?
+    private(set) var isFinished = false
+    private(set) var closeCode: WebSocketErrorCode?
+    private var failure: (any Error)?
+
+    func append(_ frame: ServerFrame) {
+        frames.append(frame)
+        wakeWaiter()
+    }
+
+    func finish(closeCode: WebSocketErrorCode? = nil, error: (any Error)? = nil) {
+        isFinished = true
+        self.closeCode = closeCode
+        failure = error
+        wakeWaiter()
+    }
+
+    func drain() -> [ServerFrame] {
+        defer { frames.removeAll() }
+        return frames
+    }
+
+    func next(timeout: Duration) async throws -> ServerFrame {
+        let deadline = ContinuousClock.now + timeout
+        while frames.isEmpty {
+            if isFinished { throw failure ?? IMClientError.closed }
+            guard ContinuousClock.now < deadline else { throw IMClientError.timedOut("a frame from the server") }
+            await waitForChange(until: deadline)
+        }
+        return frames.removeFirst()
+    }
+
+    private func waitForChange(until deadline: ContinuousClock.Instant) async {
+        await withCheckedContinuation { continuation in
+            waiter = continuation
+            Task {
+                try? await Task.sleep(until: deadline)
+                self.wakeWaiter()
+            }
+        }
+    }
+
+    private func wakeWaiter() {
+        waiter?.resume()
+        waiter = nil
+    }
+}
+
+extension String {
+    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+}

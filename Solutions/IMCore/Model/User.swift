@@ -1,0 +1,14 @@
+// Lesson 01: a user as other users see it.
+
+/// A user's public profile. Passwords and sessions are kept elsewhere (`AccountStore`).
+public struct User: Hashable, Sendable, Codable {
+    public let id: UserID
+    public let username: String
+    public let displayName: String
+
+    public init(id: UserID, username: String, displayName: String) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+    }
+}

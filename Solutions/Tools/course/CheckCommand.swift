@@ -1,0 +1,63 @@
+import ArgumentParser
+import CourseKit
+import Foundation
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "The CI checks: markers, starters in sync, manifest, starters compile, every stub caught.",
+        discussion: """
+            Check 5 writes a variant of each starter into Sources/<Module> (the reference with one exercise \
+            stubbed) and runs that lesson's tests; the pristine starter is always put back, also on Ctrl-C. \
+            Extra arguments for swift build/test can be given in COURSE_SWIFT_FLAGS (e.g. --scratch-path .build-ci).
+            """)
+
+    @Flag(help: "Skip check 5 (it runs each lesson's tests once per exercise, which takes long).")
+    var skipStubTests = false
+
+    @Option(help: "Run check 5 for lesson N only.")
+    var only: Int?
+
+    func run() throws {
+        let workspace = try CourseWorkspace.current()
+        let check = CourseCheck(workspace: workspace, runner: ProcessRunner(echo: false))
+        let started = Date()
+        var results: [CheckResult] = []
+        func report(_ result: CheckResult) {
+            say(result.report)
+            results.append(result)
+        }
+
+        report(check.markers())
+        report(check.startersInSync())
+        report(check.manifestIsEmpty())
+        say("....  4. building every starter with its tests (IM_LESSONS=all swift build --build-tests)...")
+        report(check.startersCompile())
+
+        if !skipStubTests {
+            let title = "5. every stub is caught"
+            if !results[0].passed {
+                report(CheckResult(title: title, passed: false, details: ["not run: the markers are broken (check 1)"]))
+            } else if !results[3].passed {
+                report(CheckResult(title: title, passed: false, details: ["not run: the starters do not compile (check 4)"]))
+            } else {
+                let lessons = try only.map { [try workspace.availableLesson($0)] } ?? workspace.catalog.available
+                let stubCheck = StubCatchCheck(workspace: workspace)
+                // Only pristine starters are ever overwritten, so only they need putting back.
+                let pristine = try stubCheck.pristineStarters(lessons.filter { try workspace.sourcesArePristine($0) })
+                let trap = SignalTrap { StubCatchCheck.restore(pristine) }
+                defer {
+                    trap.cancel()
+                    StubCatchCheck.restore(pristine)
+                }
+                say("....  5. running each lesson's tests once per exercise, with only that exercise stubbed...")
+                report(stubCheck.run(lessons: lessons, progress: { say($0) }))
+            }
+        }
+
+        let failed = results.filter { !$0.passed }.count
+        say()
+        say("\(results.count - failed) of \(results.count) checks passed in \(String(format: "%.0fs", Date().timeIntervalSince(started))).")
+        if failed > 0 { throw ExitCode.failure }
+    }
+}

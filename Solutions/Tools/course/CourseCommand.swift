@@ -1,0 +1,33 @@
+import ArgumentParser
+import CourseKit
+import Foundation
+
+/// `swift run course ...`: the learner's and the maintainer's tool for the lessons.
+@main
+struct Course: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "course",
+        abstract: "Work through the IM course: start a lesson, test it, get hints, compare with the reference.",
+        discussion: """
+            A started lesson builds from your copy in Sources/<Module>; every other lesson builds from the \
+            reference in Solutions/<Module>. Run from anywhere inside the repository.
+            """,
+        subcommands: [
+            StatusCommand.self, StartCommand.self, TestCommand.self, HintCommand.self, DiffCommand.self,
+            ResetCommand.self, GenerateCommand.self, CheckCommand.self,
+        ],
+        defaultSubcommand: StatusCommand.self)
+}
+
+extension CourseWorkspace {
+    /// The repository around the current directory.
+    static func current() throws -> CourseWorkspace {
+        try locate(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    }
+}
+
+/// Writes a line to standard output at once. Everything goes through here (not `print`, which is
+/// buffered when piped) so that our lines and the streamed `swift test` output stay in order.
+func say(_ text: String = "") {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,72 @@
+// `im-server`: runs the IM. `swift run im-server --help` lists the options.
+
+import ArgumentParser
+import Hummingbird
+import IMServer
+import Logging
+
+@main
+struct IMServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "im-server",
+        abstract: "Runs the IM server: HTTP API, WebSocket, long polling and the web client, on an SQLite file.")
+
+    @Option(help: "Address to listen on (env IM_HOST).")
+    var host: String = Self.environment("IM_HOST") ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one (env IM_PORT).")
+    var port: Int = Int(Self.environment("IM_PORT") ?? "") ?? 8080
+
+    @Option(help: "Folder for the SQLite file, created if missing (env IM_DATA).")
+    var data: String = Self.environment("IM_DATA") ?? "data"
+
+    @Flag(help: "Create the demo users alice, bob and carol (password: password123).")
+    var demo = false
+
+    @Option(help: "bcrypt cost for new passwords (4–31; each step doubles the work).")
+    var passwordCost: UInt8 = 10
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env IM_LOG_LEVEL).")
+    var logLevel: String = Self.environment("IM_LOG_LEVEL") ?? "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (4...31).contains(passwordCost) else { throw ValidationError("--password-cost must be 4...31") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        var configuration = IMServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.dataDirectory = data
+        configuration.seedDemoUsers = demo
+        configuration.gateway.passwordHashCost = passwordCost
+        configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+
+        let server = try IMServer(configuration: configuration)
+        if demo {
+            try await server.seedDemoUsers()
+        }
+        let host = host
+        let demo = demo
+        let databasePath = configuration.databasePath
+        let app = server.makeApplication { port in
+            Self.output("IM server running. Open http://\(host):\(port)/ in a browser.")
+            if demo { Self.output("Demo users: alice, bob, carol (password: \(IMServerConfiguration.demoPassword))") }
+            Self.output("Data: \(databasePath). Stop with Ctrl-C.")
+        }
+        try await app.runService()
+    }
+
+    /// Writes a line at once, so a script or test reading our output sees the URL immediately.
+    private static func output(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private static func environment(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name]
+    }
+}
+
+import Foundation

@@ -1,0 +1,137 @@
+// Test support: a real IM server on a free loopback port, with its data in a real SQLite file.
+
+import Foundation
+import Hummingbird
+import IMClient
+import IMCore
+import IMServer
+import Logging
+import ServiceLifecycle
+
+/// A running `IMServer`. Start it with `TestServer.start`, stop it with `stop()`.
+public final class TestServer: Sendable {
+    public let server: IMServer
+    public let port: Int
+    public let dataDirectory: String
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    private init(server: IMServer, port: Int, dataDirectory: String, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.server = server
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts a server on 127.0.0.1 with a free port and its data in `dataDirectory`.
+    /// Passwords are hashed at the lowest bcrypt cost to keep tests quick.
+    public static func start(
+        dataDirectory: String, configure: (inout IMServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
+        var configuration = IMServerConfiguration()
+        configuration.port = 0
+        configuration.dataDirectory = dataDirectory
+        configuration.gateway.passwordHashCost = 4
+        configuration.syncEveryCommit = false
+        configuration.logLevel = .warning
+        configure(&configuration)
+
+        let server = try IMServer(configuration: configuration)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = server.makeApplication { port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "test-server"))
+        let task = Task { try await group.run() }
+        let port = await withTaskGroup(of: Int?.self) { race in
+            race.addTask { await ports.first { _ in true } }
+            race.addTask {
+                try? await Task.sleep(for: .seconds(20))
+                return nil
+            }
+            let first = await race.next() ?? nil
+            race.cancelAll()
+            return first
+        }
+        guard let port else {
+            task.cancel()
+            throw IMClientError.timedOut("the test server to start")
+        }
+        return TestServer(server: server, port: port, dataDirectory: dataDirectory, group: group, task: task)
+    }
+
+    /// Stops the server gracefully (and forcefully after 5 s).
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        let finished = await withTaskGroup(of: Bool.self) { race in
+            race.addTask {
+                _ = try? await self.task.value
+                return true
+            }
+            race.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                return false
+            }
+            let first = await race.next() ?? false
+            race.cancelAll()
+            return first
+        }
+        if !finished { task.cancel() }
+    }
+
+    /// An anonymous HTTP client of this server.
+    public func client() -> IMHTTPClient { IMHTTPClient(baseURL: baseURL) }
+
+    /// Registers a new user with a unique name; returns a client logged in as that user.
+    public func registerUser(_ prefix: String = "u", password: String = "password123", deviceID: String? = nil)
+        async throws -> TestUser
+    {
+        let credentials = try await client().register(
+            username: uniqueUsername(prefix), password: password, displayName: nil, deviceID: deviceID)
+        return TestUser(credentials: credentials, http: client().authenticated(credentials), password: password)
+    }
+
+    /// A second device (a new session) of `user`.
+    public func login(_ user: TestUser, deviceID: String) async throws -> TestUser {
+        let credentials = try await client().login(username: user.username, password: user.password, deviceID: deviceID)
+        return TestUser(credentials: credentials, http: client().authenticated(credentials), password: user.password)
+    }
+
+    /// Opens a WebSocket as `user`.
+    public func connect(_ user: TestUser, tokenInQuery: Bool = false) async throws -> IMWebSocketClient {
+        try await IMWebSocketClient.connect(baseURL: baseURL, token: user.credentials.token, tokenInQuery: tokenInQuery)
+    }
+}
+
+/// A registered user and an HTTP client logged in as them.
+public struct TestUser: Sendable {
+    public let credentials: Credentials
+    public let http: IMHTTPClient
+    public let password: String
+    public var id: UserID { credentials.user.id }
+    public var username: String { credentials.user.username }
+
+    /// The conversation between this user and `other`.
+    public func conversation(with other: TestUser) -> ConversationID { .direct(id, other.id) }
+}
+
+/// Runs `body` against a fresh server with a fresh data folder; stops it and removes the folder after.
+public func withTestServer<T>(
+    configure: (inout IMServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> T
+) async throws -> T {
+    try await withTemporaryDirectory { directory in
+        let server = try await TestServer.start(dataDirectory: directory.path, configure: configure)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+}

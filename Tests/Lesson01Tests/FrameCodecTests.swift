@@ -1,0 +1,72 @@
+// Lesson 01 tests: the frame codec (exercise 01.1).
+
+import CourseSupport
+import IMCore
+import Testing
+
+@Suite("01.1 Frame codec")
+struct FrameCodecTests {
+    let codec = FrameCodec(maxFrameBytes: 1024)
+
+    func decode(_ text: String) throws -> ClientFrame { try codec.decodeClientFrame(Array(text.utf8)) }
+
+    /// Expects `text` to be refused with `code`; the failure message names the exercise.
+    func expectRefused(_ text: String, with code: ErrorCode, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            let frame = try decode(text)
+            Issue.record("Exercise 01.1: expected \(code.rawValue) for \(text.prefix(80)), got \(frame)", sourceLocation: sourceLocation)
+        } catch let error as IMError {
+            #expect(error.code == code, "Exercise 01.1: expected \(code.rawValue) for \(text.prefix(80)), got \(error)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("Exercise 01.1: expected IMError \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("decodes send, read and ping")
+    func decodesEveryClientFrame() throws {
+        let send = try decode(#"{"v":1,"type":"send","id":"r1","data":{"to":7,"body":"hi","clientMsgID":"c1"}}"#)
+        #expect(send == .send(id: "r1", SendRequest(to: UserID(7), body: "hi", clientMsgID: "c1")), "Exercise 01.1: send frame")
+        let read = try decode(#"{"v":1,"type":"read","id":"r2","data":{"conversationID":"d:1:7"}}"#)
+        #expect(read == .read(id: "r2", .direct(UserID(1), UserID(7))), "Exercise 01.1: read frame")
+        let ping = try decode(#"{"v":1,"type":"ping"}"#)
+        #expect(ping == .ping(id: nil), "Exercise 01.1: ping frame without id")
+    }
+
+    @Test("refuses what is not a frame")
+    func refusesMalformedFrames() {
+        expectRefused("not json", with: .badFrame)
+        expectRefused("[1,2,3]", with: .badFrame)
+        expectRefused(#"{"type":"ping"}"#, with: .badFrame)
+        expectRefused(#"{"v":"1","type":"ping"}"#, with: .badFrame)
+        expectRefused(#"{"v":1}"#, with: .badFrame)
+        expectRefused(#"{"v":1,"type":"send","id":"r1"}"#, with: .badFrame)
+        expectRefused(#"{"v":1,"type":"send","data":{"to":"seven","body":"hi"}}"#, with: .badFrame)
+        expectRefused(#"{"v":1,"type":"read","data":{"conversationID":"d:9:2"}}"#, with: .badFrame)
+    }
+
+    @Test("refuses other versions, unknown types and oversized frames")
+    func refusesVersionTypeAndSize() {
+        expectRefused(#"{"v":2,"type":"ping"}"#, with: .unsupportedVersion)
+        expectRefused(#"{"v":1,"type":"teleport","data":{}}"#, with: .unknownType)
+        let big = #"{"v":1,"type":"send","data":{"to":2,"body":""# + String(repeating: "x", count: 2000) + #""}}"#
+        expectRefused(big, with: .frameTooLarge)
+    }
+
+    @Test("server frames survive a round trip")
+    func serverFramesRoundTrip() throws {
+        let message = Message(
+            id: MessageID(5), conversationID: .direct(UserID(1), UserID(2)), from: UserID(1), to: UserID(2),
+            clientMsgID: "c", body: "héllo \"quoted\" 🌏", sentAt: 1_700_000_000_000)
+        let frames: [ServerFrame] = [
+            .hello(Hello(user: User(id: UserID(1), username: "a", displayName: "A"), deviceID: DeviceID(rawValue: "d1")!, cursor: MessageID(4))),
+            .ack(ref: "r1", message), .message(message),
+            .read(ref: "r2", ReadReceipt(conversationID: message.conversationID, unread: 0, totalUnread: 3)),
+            .pong(ref: "r3"), .error(ref: nil, IMError(.badFrame, "nope")),
+        ]
+        for frame in frames {
+            let text = codec.encode(frame)
+            #expect(text.contains(#""v":1"#))
+            #expect(try codec.decodeServerFrame(Array(text.utf8)) == frame)
+        }
+    }
+}
