@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Lesson02Tests",
-            dependencies: ["IMCore", "IMStore", "IMTestSupport"],
+            dependencies: ["IMCore", "IMStore", "IMTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,113 @@
+// LESSON 01 STARTER, generated from Solutions/IMCore/Logic/ChatService.swift by `swift run course generate`.
+// Work in the EXERCISE blocks below; the rest of the file is given.
+
+// Lesson 01: the logic layer of the IM.
+//
+// Gateways (lesson 03) parse frames and requests, then call this service with an authenticated
+// user. Every rule about who may do what lives here, once, whatever the transport.
+
+import CourseSupport
+import Foundation
+
+/// Limits the logic layer enforces on what clients send. The defaults are the documented ones.
+public struct ChatLimits: Sendable, Hashable {
+    public var maxBodyCharacters = 4_000
+    public var maxClientMsgIDLength = 64
+    public var defaultHistoryPage = 50
+    public var maxHistoryPage = 100
+    public var maxPollBatch = 500
+    public var maxContacts = 200
+
+    public init() {}
+}
+
+/// Sending, reading history, recent contacts, read marks and polling, for an authenticated user.
+public struct ChatService: Sendable {
+    public let messages: any MessageStore
+    public let accounts: any AccountStore
+    public let pusher: any MessagePusher
+    public let limits: ChatLimits
+    /// The current time in milliseconds since 1970; a parameter so tests can fix it.
+    public let now: @Sendable () -> Int64
+
+    public init(
+        messages: any MessageStore, accounts: any AccountStore, pusher: any MessagePusher,
+        limits: ChatLimits = ChatLimits(), now: @escaping @Sendable () -> Int64 = { currentMilliseconds() }
+    ) {
+        self.messages = messages
+        self.accounts = accounts
+        self.pusher = pusher
+        self.limits = limits
+        self.now = now
+    }
+
+    /// Sends a one-to-one message from `sender` (who the gateway authenticated).
+    ///
+    /// The order is the point: check everything first, store, and push only what was stored, so
+    /// that whatever a client was told about (an ack or a push) survives a crash.
+    /// - Parameter origin: the connection the message came from; it gets an ack, not a push.
+    public func send(_ request: SendRequest, from sender: UserID, origin: ConnectionID? = nil) async throws -> Message {
+        // BEGIN EXERCISE 01.2: Validate and authorise the request, store the message, then push it.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 01
+        throw Exercise.notImplemented("01.2", expected: "reject bad or forged requests, store the message, then push the stored message")
+        // END EXERCISE 01.2
+    }
+
+    /// A page of `conversation`'s history, for one of its members.
+    public func history(of conversation: ConversationID, for user: UserID, before: MessageID?, limit: Int?) async throws
+        -> HistoryPage
+    {
+        try requireMember(user, of: conversation)
+        let size = min(max(limit ?? limits.defaultHistoryPage, 1), limits.maxHistoryPage)
+        return try await messages.history(of: conversation, for: user, before: before, limit: size)
+    }
+
+    /// `user`'s recent contacts with unread counts, newest first, and the total unread.
+    public func contacts(of user: UserID) async throws -> (contacts: [RecentContact], totalUnread: Int) {
+        let rows = try await messages.recentContacts(of: user, limit: limits.maxContacts)
+        let peers = try await accounts.users(rows.map(\.peerID))
+        let contacts = rows.compactMap { row -> RecentContact? in
+            guard let peer = peers[row.peerID] else { return nil }
+            return RecentContact(conversationID: row.conversationID, peer: peer, lastMessage: row.lastMessage, unread: row.unread)
+        }
+        return (contacts, contacts.reduce(0) { $0 + $1.unread })
+    }
+
+    /// Marks `conversation` read for `user`.
+    public func markRead(_ conversation: ConversationID, by user: UserID) async throws -> ReadReceipt {
+        try requireMember(user, of: conversation)
+        let total = try await messages.markRead(conversation, by: user)
+        return ReadReceipt(conversationID: conversation, unread: 0, totalUnread: total)
+    }
+
+    /// The messages in `user`'s index newer than `after` (what a polling client asks for).
+    public func poll(for user: UserID, after: MessageID) async throws -> [Message] {
+        try await messages.messages(for: user, after: after, limit: limits.maxPollBatch)
+    }
+
+    // MARK: Rules
+
+    func requireMember(_ user: UserID, of conversation: ConversationID) throws {
+        guard conversation.hasMember(user) else {
+            throw IMError.forbidden("you are not a member of conversation \(conversation)")
+        }
+    }
+
+    func validate(body: String, clientMsgID: String?) throws {
+        if body.allSatisfy(\.isWhitespace) { throw IMError.invalidArgument("message body is empty") }
+        if body.count > limits.maxBodyCharacters {
+            throw IMError.invalidArgument("message body has \(body.count) characters; the limit is \(limits.maxBodyCharacters)")
+        }
+        if let clientMsgID, clientMsgID.isEmpty || clientMsgID.utf8.count > limits.maxClientMsgIDLength {
+            throw IMError.invalidArgument("clientMsgID must have 1 to \(limits.maxClientMsgIDLength) bytes")
+        }
+    }
+}
+
+/// Milliseconds since 1970 UTC.
+public func currentMilliseconds() -> Int64 {
+    Int64((ContinuousClock.now - epochAnchor.instant) / .milliseconds(1)) + epochAnchor.milliseconds
+}
+
+/// Wall-clock time read once, then advanced by the monotonic clock, so message times never go back.
+private let epochAnchor = (instant: ContinuousClock.now, milliseconds: Int64(Date().timeIntervalSince1970 * 1000))

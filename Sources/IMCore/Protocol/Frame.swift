@@ -1,0 +1,86 @@
+// LESSON 01 STARTER, generated from Solutions/IMCore/Protocol/Frame.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 01: the frames that travel over a long connection.
+//
+// Every frame is `{"v": 1, "type": ..., "id"|"ref": ..., "data": {...}}` (docs/PROTOCOL.md).
+// The version lets old and new clients share a server; the type selects the payload.
+
+/// The protocol version this code speaks.
+public let protocolVersion = 1
+
+/// A frame a client sends to the server.
+public enum ClientFrame: Hashable, Sendable {
+    /// Send a one-to-one message.
+    case send(id: String?, SendRequest)
+    /// Mark a conversation read.
+    case read(id: String?, ConversationID)
+    /// Check that the connection is alive.
+    case ping(id: String?)
+
+    /// The client's request id, answered as `ref`.
+    public var requestID: String? {
+        switch self {
+        case .send(let id, _), .read(let id, _), .ping(let id): id
+        }
+    }
+}
+
+/// The payload of a `send` frame (and of `POST /api/v1/messages`).
+public struct SendRequest: Hashable, Sendable, Codable {
+    public let to: UserID
+    public let body: String
+    public let clientMsgID: String?
+    /// Optional; when present it must be the authenticated user.
+    public let from: UserID?
+
+    public init(to: UserID, body: String, clientMsgID: String? = nil, from: UserID? = nil) {
+        self.to = to
+        self.body = body
+        self.clientMsgID = clientMsgID
+        self.from = from
+    }
+}
+
+/// A frame the server sends to a client.
+public enum ServerFrame: Hashable, Sendable {
+    /// The first frame on a new connection.
+    case hello(Hello)
+    /// A `send` was stored.
+    case ack(ref: String?, Message)
+    /// A message pushed to a member of its conversation.
+    case message(Message)
+    /// A `read` was done.
+    case read(ref: String?, ReadReceipt)
+    /// The answer to `ping`.
+    case pong(ref: String?)
+    /// A request failed, or a frame could not be read.
+    case error(ref: String?, IMError)
+}
+
+/// The payload of `hello`.
+public struct Hello: Hashable, Sendable, Codable {
+    public let user: User
+    public let deviceID: DeviceID
+    /// The newest message id in the user's index: poll from here to catch up.
+    public let cursor: MessageID
+
+    public init(user: User, deviceID: DeviceID, cursor: MessageID) {
+        self.user = user
+        self.deviceID = deviceID
+        self.cursor = cursor
+    }
+}
+
+/// The result of marking a conversation read.
+public struct ReadReceipt: Hashable, Sendable, Codable {
+    public let conversationID: ConversationID
+    public let unread: Int
+    public let totalUnread: Int
+
+    public init(conversationID: ConversationID, unread: Int, totalUnread: Int) {
+        self.conversationID = conversationID
+        self.unread = unread
+        self.totalUnread = totalUnread
+    }
+}

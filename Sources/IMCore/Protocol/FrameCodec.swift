@@ -1,0 +1,137 @@
+// LESSON 01 STARTER, generated from Solutions/IMCore/Protocol/FrameCodec.swift by `swift run course generate`.
+// Work in the EXERCISE blocks below; the rest of the file is given.
+
+// Lesson 01: reading and writing frames.
+//
+// The codec is the gate of the access layer: whatever bytes arrive, it either produces a typed
+// frame or a precise `IMError`, so nothing malformed reaches the logic layer.
+
+import CourseSupport
+import Foundation
+
+/// Turns bytes into typed frames and back. Pure: no I/O, no shared state.
+public struct FrameCodec: Sendable {
+    /// Frames larger than this are refused with `frame_too_large`.
+    public var maxFrameBytes: Int
+
+    public init(maxFrameBytes: Int = 64 * 1024) {
+        self.maxFrameBytes = maxFrameBytes
+    }
+
+    // MARK: Server side
+
+    /// Reads one frame sent by a client.
+    ///
+    /// Throws `IMError` with code `frame_too_large`, `bad_frame` (not JSON, or a required field
+    /// missing or of the wrong type), `unsupported_version` or `unknown_type`.
+    public func decodeClientFrame(_ bytes: [UInt8]) throws -> ClientFrame {
+        // BEGIN EXERCISE 01.1: Check size, JSON shape, version and type, then decode the payload.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 01
+        throw Exercise.notImplemented("01.1", expected: "a typed ClientFrame, or IMError bad_frame / unsupported_version / unknown_type / frame_too_large")
+        // END EXERCISE 01.1
+    }
+
+    /// Writes one frame for a client.
+    public func encode(_ frame: ServerFrame) -> String {
+        switch frame {
+        case .hello(let hello): Self.encode(type: "hello", ref: nil, data: hello)
+        case .ack(let ref, let message): Self.encode(type: "ack", ref: ref, data: MessagePayload(message: message))
+        case .message(let message): Self.encode(type: "message", ref: nil, data: MessagePayload(message: message))
+        case .read(let ref, let receipt): Self.encode(type: "read", ref: ref, data: receipt)
+        case .pong(let ref): Self.encode(type: "pong", ref: ref, data: Empty?.none)
+        case .error(let ref, let error): Self.encode(type: "error", ref: ref, data: error)
+        }
+    }
+
+    // MARK: Client side
+
+    /// Writes one frame for the server.
+    public func encode(_ frame: ClientFrame) -> String {
+        switch frame {
+        case .send(let id, let request): Self.encode(type: "send", id: id, data: request)
+        case .read(let id, let conversation): Self.encode(type: "read", id: id, data: ReadRequest(conversationID: conversation))
+        case .ping(let id): Self.encode(type: "ping", id: id, data: Empty?.none)
+        }
+    }
+
+    /// Reads one frame sent by the server.
+    public func decodeServerFrame(_ bytes: [UInt8]) throws -> ServerFrame {
+        let header: FrameHeader
+        do {
+            header = try Self.decoder.decode(FrameHeader.self, from: Data(bytes))
+        } catch {
+            throw IMError.badFrame("server frame is not a JSON object")
+        }
+        guard header.v == protocolVersion else { throw IMError(.unsupportedVersion, "server speaks version \(header.v ?? 0)") }
+        let type = header.type ?? ""
+        switch type {
+        case "hello": return .hello(try payload(Hello.self, of: type, in: bytes))
+        case "ack": return .ack(ref: header.ref, try payload(MessagePayload.self, of: type, in: bytes).message)
+        case "message": return .message(try payload(MessagePayload.self, of: type, in: bytes).message)
+        case "read": return .read(ref: header.ref, try payload(ReadReceipt.self, of: type, in: bytes))
+        case "pong": return .pong(ref: header.ref)
+        case "error": return .error(ref: header.ref, try payload(IMError.self, of: type, in: bytes))
+        default: throw IMError(.unknownType, "unknown server frame type `\(type)`")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func payload<Payload: Decodable>(_: Payload.Type, of type: String, in bytes: [UInt8]) throws -> Payload {
+        do {
+            let envelope = try Self.decoder.decode(FrameBody<Payload>.self, from: Data(bytes))
+            guard let data = envelope.data else { throw IMError.badFrame("`\(type)` frame has no `data`") }
+            return data
+        } catch let error as IMError {
+            throw error
+        } catch {
+            throw IMError.badFrame("`\(type)` frame has missing or invalid fields in `data`")
+        }
+    }
+
+    private static func encode(type: String, id: String? = nil, ref: String? = nil, data: (some Encodable)?) -> String {
+        let frame = OutboundFrame(v: protocolVersion, type: type, id: id, ref: ref, data: data)
+        // Encoding our own value types cannot fail; a failure here is a programming error.
+        guard let bytes = try? encoder.encode(frame) else { preconditionFailure("frame \(type) did not encode") }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static let decoder = JSONDecoder()
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+/// The fields every frame has.
+private struct FrameHeader: Decodable {
+    let v: Int?
+    let type: String?
+    let id: String?
+    let ref: String?
+}
+
+private struct FrameBody<Payload: Decodable>: Decodable {
+    let data: Payload?
+}
+
+private struct OutboundFrame<Payload: Encodable>: Encodable {
+    let v: Int
+    let type: String
+    let id: String?
+    let ref: String?
+    let data: Payload?
+}
+
+private struct Empty: Codable {}
+
+/// The payload of `read` sent by a client.
+struct ReadRequest: Codable {
+    let conversationID: ConversationID
+}
+
+/// The payload of `ack` and `message`.
+struct MessagePayload: Codable {
+    let message: Message
+}

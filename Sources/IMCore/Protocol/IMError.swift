@@ -1,0 +1,59 @@
+// LESSON 01 STARTER, generated from Solutions/IMCore/Protocol/IMError.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 01: one error shape for every transport.
+//
+// HTTP answers and WebSocket error frames carry the same `{code, message}` so a client handles
+// failures in one place. The code is for programs, the message for people.
+
+/// What went wrong, as a stable machine-readable code (see docs/PROTOCOL.md).
+public enum ErrorCode: String, Sendable, Codable, CaseIterable {
+    case badFrame = "bad_frame"
+    case unsupportedVersion = "unsupported_version"
+    case unknownType = "unknown_type"
+    case frameTooLarge = "frame_too_large"
+    case invalidArgument = "invalid_argument"
+    case unauthorized
+    case forbidden
+    case notFound = "not_found"
+    case conflict
+    case `internal`
+    case notImplemented = "not_implemented"
+
+    /// The HTTP status that carries this code.
+    public var httpStatus: Int {
+        switch self {
+        case .badFrame, .unsupportedVersion, .unknownType, .invalidArgument: 400
+        case .frameTooLarge: 413
+        case .unauthorized: 401
+        case .forbidden: 403
+        case .notFound: 404
+        case .conflict: 409
+        case .internal: 500
+        case .notImplemented: 501
+        }
+    }
+}
+
+/// An error the server reports to a client. Anything else thrown inside the server is reported
+/// as `internal` without its details.
+public struct IMError: Error, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let code: ErrorCode
+    public let message: String
+
+    public init(_ code: ErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension IMError {
+    public static func badFrame(_ message: String) -> IMError { IMError(.badFrame, message) }
+    public static func invalidArgument(_ message: String) -> IMError { IMError(.invalidArgument, message) }
+    public static func forbidden(_ message: String) -> IMError { IMError(.forbidden, message) }
+    public static func notFound(_ message: String) -> IMError { IMError(.notFound, message) }
+    public static let unauthorized = IMError(.unauthorized, "missing, invalid or expired session token")
+    public static let internalFailure = IMError(.internal, "the server failed; nothing was changed")
+}

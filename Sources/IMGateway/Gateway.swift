@@ -1,0 +1,55 @@
+// LESSON 03 STARTER, generated from Solutions/IMGateway/Gateway.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 03: the access layer assembled — HTTP API, polling and WebSocket on one router.
+
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import IMCore
+import Logging
+
+/// Everything a client connects to. The logic layer (`ChatService`) is given; the gateway owns
+/// the session map and the long-poll hub, and is the `MessagePusher` the logic layer pushes to.
+public struct Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    public let accounts: AccountService
+    public let registry: SessionRegistry
+    public let longPolls: LongPollHub
+
+    public init(accounts: AccountService, configuration: GatewayConfiguration = GatewayConfiguration()) {
+        self.configuration = configuration
+        self.accounts = accounts
+        self.registry = SessionRegistry()
+        self.longPolls = LongPollHub()
+    }
+
+    /// What the logic layer pushes to: live WebSockets, then parked long polls.
+    public var pusher: any MessagePusher { FanOutPusher([registry, longPolls]) }
+
+    /// Adds the API, the WebSocket endpoint and `/health` to `router`.
+    public func addRoutes(to router: Router<IMRequestContext>, chat: ChatService) {
+        router.add(middleware: ErrorMiddleware())
+        router.get("health") { _, _ in Response.json(["status": "ok"]) }
+        HTTPAPI(chat: chat, accounts: accounts, longPolls: longPolls, configuration: configuration).addRoutes(to: router)
+
+        let endpoint = WebSocketEndpoint(
+            chat: chat, registry: registry, configuration: configuration,
+            codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
+        router.group().add(middleware: AuthMiddleware(accounts: accounts))
+            .ws("ws") { _, _ in
+                .upgrade([:])
+            } onUpgrade: { inbound, outbound, context in
+                guard let identity = context.requestContext.identity else { return }
+                await endpoint.serve(inbound: inbound, outbound: outbound, identity: identity, logger: context.logger)
+            }
+    }
+
+    /// The server setting that lets `/ws` upgrade. The library's own frame cap sits above ours,
+    /// so that a frame over our limit gets our error frame, not just a dropped connection.
+    public func serverBuilder(router: Router<IMRequestContext>) -> HTTPServerBuilder {
+        .http1WebSocketUpgrade(
+            webSocketRouter: router,
+            configuration: .init(ws: .init(maxFrameSize: configuration.maxFrameBytes * 4, autoPing: .disabled)))
+    }
+}

@@ -1,0 +1,20 @@
+// LESSON 03 STARTER, generated from Solutions/IMGateway/GatewayConfiguration.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 03: the knobs of the access layer. The defaults are those in docs/PROTOCOL.md.
+
+/// Limits and timings of the gateway.
+public struct GatewayConfiguration: Sendable {
+    /// Largest WebSocket frame the gateway reads; larger ones get `frame_too_large` and a close.
+    public var maxFrameBytes = 64 * 1024
+    /// Largest HTTP request body.
+    public var maxRequestBodyBytes = 64 * 1024
+    /// The longest a long-poll request may be held.
+    public var longPollMaxWait: Duration = .seconds(60)
+    /// How long a session token stays valid.
+    public var sessionLifetime: Duration = .seconds(30 * 24 * 3600)
+    /// bcrypt's cost: each step doubles the work of checking a password (10 ≈ 50–100 ms).
+    public var passwordHashCost: UInt8 = 10
+
+    public init() {}
+}

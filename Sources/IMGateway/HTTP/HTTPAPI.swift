@@ -1,0 +1,150 @@
+// LESSON 03 STARTER, generated from Solutions/IMGateway/HTTP/HTTPAPI.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 03: the HTTP API — accounts, sending, history, contacts, and short and long polling.
+
+import Foundation
+import Hummingbird
+import IMCore
+import NIOCore
+
+/// The `/api/v1` routes (docs/PROTOCOL.md).
+struct HTTPAPI: Sendable {
+    let chat: ChatService
+    let accounts: AccountService
+    let longPolls: LongPollHub
+    let configuration: GatewayConfiguration
+
+    func addRoutes(to router: Router<IMRequestContext>) {
+        let open = router.group("api/v1")
+        open.post("register") { request, _ in try await register(request) }
+        open.post("login") { request, _ in try await login(request) }
+
+        let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: accounts))
+        api.post("logout") { _, context in
+            try await accounts.logout(try context.requireIdentity())
+            return Response(status: .noContent)
+        }
+        api.get("me") { _, context in try await me(context) }
+        api.get("users") { _, context in try await users(context) }
+        api.get("contacts") { _, context in try await contacts(context) }
+        api.post("messages") { request, context in try await send(request, context) }
+        api.get("conversations/:conversationID/messages") { request, context in try await history(request, context) }
+        api.post("conversations/:conversationID/read") { _, context in try await markRead(context) }
+        api.get("poll") { request, context in try await poll(request, context) }
+    }
+
+    // MARK: Accounts
+
+    private struct RegisterBody: Decodable {
+        let username: String
+        let password: String
+        let displayName: String?
+        let deviceID: DeviceID?
+    }
+
+    private struct LoginBody: Decodable {
+        let username: String
+        let password: String
+        let deviceID: DeviceID?
+    }
+
+    private func register(_ request: Request) async throws -> Response {
+        let body = try await decode(RegisterBody.self, from: request)
+        let result = try await accounts.register(
+            username: body.username, password: body.password, displayName: body.displayName, deviceID: body.deviceID)
+        return .json(result, status: .created)
+    }
+
+    private func login(_ request: Request) async throws -> Response {
+        let body = try await decode(LoginBody.self, from: request)
+        return .json(try await accounts.login(username: body.username, password: body.password, deviceID: body.deviceID))
+    }
+
+    private func me(_ context: IMRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard let user = try await chat.accounts.user(identity.userID) else { throw IMError.unauthorized }
+        return .json(["user": user])
+    }
+
+    private func users(_ context: IMRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        return .json(["users": try await chat.accounts.directory(excluding: identity.userID, limit: 200)])
+    }
+
+    // MARK: Messages
+
+    private struct ContactsBody: Encodable {
+        let contacts: [RecentContact]
+        let totalUnread: Int
+    }
+
+    private func contacts(_ context: IMRequestContext) async throws -> Response {
+        let (contacts, total) = try await chat.contacts(of: try context.requireIdentity().userID)
+        return .json(ContactsBody(contacts: contacts, totalUnread: total))
+    }
+
+    private func send(_ request: Request, _ context: IMRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let body = try await decode(SendRequest.self, from: request)
+        let message = try await chat.send(body, from: identity.userID)
+        return .json(["message": message], status: .created)
+    }
+
+    private func history(_ request: Request, _ context: IMRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let conversation = try conversationID(in: context)
+        let query = request.uri.queryParameters
+        let before = try query.get("before").map { MessageID(try integer($0, name: "before")) }
+        let limit = try query.get("limit").map { Int(try integer($0, name: "limit")) }
+        return .json(try await chat.history(of: conversation, for: identity.userID, before: before, limit: limit))
+    }
+
+    private func markRead(_ context: IMRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        return .json(try await chat.markRead(try conversationID(in: context), by: identity.userID))
+    }
+
+    private struct PollBody: Encodable {
+        let messages: [Message]
+        let cursor: MessageID
+    }
+
+    /// Short poll (no `wait`) or long poll (`wait` seconds, capped by the configuration).
+    private func poll(_ request: Request, _ context: IMRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let query = request.uri.queryParameters
+        let after = MessageID(try query.get("after").map { try integer($0, name: "after") } ?? 0)
+        let waitSeconds = try query.get("wait").map { try integer($0, name: "wait") } ?? 0
+        let wait = min(Duration.seconds(max(waitSeconds, 0)), configuration.longPollMaxWait)
+        let chat = chat
+        let messages = try await longPolls.poll(for: identity.userID, timeout: wait) {
+            try await chat.poll(for: identity.userID, after: after)
+        }
+        return .json(PollBody(messages: messages, cursor: messages.last?.id ?? after))
+    }
+
+    // MARK: Parsing
+
+    private func decode<Body: Decodable>(_: Body.Type, from request: Request) async throws -> Body {
+        let buffer = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
+        do {
+            return try JSONCoding.decoder.decode(Body.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw IMError.badFrame("request body is not the JSON this endpoint expects")
+        }
+    }
+
+    private func conversationID(in context: IMRequestContext) throws -> ConversationID {
+        let raw = context.parameters.get("conversationID") ?? ""
+        guard let id = ConversationID(rawValue: raw.removingPercentEncoding ?? raw) else {
+            throw IMError.invalidArgument("`\(raw)` is not a conversation id")
+        }
+        return id
+    }
+
+    private func integer(_ raw: String, name: String) throws -> Int64 {
+        guard let value = Int64(raw), value >= 0 else { throw IMError.invalidArgument("`\(name)` must be a whole number ≥ 0") }
+        return value
+    }
+}

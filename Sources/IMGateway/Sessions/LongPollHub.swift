@@ -1,0 +1,71 @@
+// LESSON 03 STARTER, generated from Solutions/IMGateway/Sessions/LongPollHub.swift by `swift run course generate`.
+// Work in the EXERCISE blocks below; the rest of the file is given.
+
+// Lesson 03: long polling without polling the database.
+//
+// A long-poll request that finds nothing new parks here until the delivery path says "user U
+// has something new" or its time runs out. The classic bug is the lost wake-up: a message
+// stored between "found nothing" and "parked" would wake nobody, and the client would wait
+// for the whole timeout. A per-user change counter closes that gap.
+
+import CourseSupport
+import IMCore
+
+/// Parks long-poll requests per user and wakes them when a message for that user is delivered.
+public actor LongPollHub: MessagePusher {
+    private var changes: [UserID: UInt64] = [:]
+    private var waiters: [UserID: [UInt64: CheckedContinuation<Void, Never>]] = [:]
+    private var nextWaiter: UInt64 = 0
+
+    public init() {}
+
+    /// Answers a poll: what `fetch` returns now if anything, otherwise waits until a delivery
+    /// for `user` (then fetches again) or until `timeout` (then returns an empty list).
+    public func poll(
+        for user: UserID, timeout: Duration, fetch: @Sendable () async throws -> [Message]
+    ) async throws -> [Message] {
+        // BEGIN EXERCISE 03.3: Fetch; if empty, wait for a change since BEFORE the fetch (or the timeout), then fetch again.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 03
+        throw Exercise.notImplemented("03.3", expected: "messages at once when there are some; otherwise woken by the next delivery (no lost wake-up) or empty after the timeout")
+        // END EXERCISE 03.3
+    }
+
+    /// Returns when `user`'s change counter moves past `seen`, or after `timeout`.
+    public func waitForChange(of user: UserID, since seen: UInt64, timeout: Duration) async {
+        guard changes[user, default: 0] == seen else { return }
+        nextWaiter += 1
+        let id = nextWaiter
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiters[user, default: [:]][id] = continuation
+                Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    await self?.wake(waiter: id, of: user)
+                }
+            }
+        } onCancel: {
+            Task { [weak self] in await self?.wake(waiter: id, of: user) }
+        }
+    }
+
+    /// How many requests are parked (for metrics and tests).
+    public func parkedCount() -> Int { waiters.values.reduce(0) { $0 + $1.count } }
+
+    public func deliver(_ message: Message, origin: ConnectionID?) async {
+        notify(message.to)
+        if message.from != message.to { notify(message.from) }
+    }
+
+    private func notify(_ user: UserID) {
+        changes[user, default: 0] += 1
+        guard let parked = waiters.removeValue(forKey: user) else { return }
+        for continuation in parked.values { continuation.resume() }
+    }
+
+    private func wake(waiter id: UInt64, of user: UserID) {
+        // Resumed at most once: whoever removes the continuation resumes it.
+        guard let continuation = waiters[user]?.removeValue(forKey: id) else { return }
+        if waiters[user]?.isEmpty == true { waiters[user] = nil }
+        continuation.resume()
+    }
+}

@@ -1,0 +1,78 @@
+// LESSON 03 STARTER, generated from Solutions/IMGateway/Sessions/SessionRegistry.swift by `swift run course generate`.
+// Work in the EXERCISE blocks below; the rest of the file is given.
+
+// Lesson 03: the session map — which live connection belongs to which user and device.
+//
+// A long connection is only useful if the server can find it again when a message for its user
+// arrives. This actor is that lookup: user → device → connection. It is the access layer's
+// answer to the logic layer's `deliver` call.
+
+import CourseSupport
+import IMCore
+
+/// Something that can carry frames to one connected client (a WebSocket, a test double).
+public protocol FrameSink: Sendable {
+    /// Queues a frame for the client; never blocks. Frames are written in the order queued.
+    func send(_ frame: ServerFrame)
+    /// Closes the connection (for example when the same device connected again).
+    func close(reason: String)
+}
+
+/// One registered connection.
+public struct SessionEntry: Sendable {
+    public let connection: ConnectionID
+    public let device: DeviceID
+    public let sink: any FrameSink
+}
+
+/// The session map: user → device → live connection.
+public actor SessionRegistry: MessagePusher {
+    private var sessions: [UserID: [DeviceID: SessionEntry]] = [:]
+    private var nextConnectionNumber: UInt64 = 1
+
+    public init() {}
+
+    /// A fresh id for a connection about to register.
+    public func makeConnectionID() -> ConnectionID {
+        defer { nextConnectionNumber += 1 }
+        return ConnectionID(nextConnectionNumber)
+    }
+
+    /// Registers `entry` as the connection of `user` on its device. A device has at most one live
+    /// connection: an older one on the same device is replaced and returned, so the caller closes it.
+    @discardableResult
+    public func register(_ entry: SessionEntry, for user: UserID) -> SessionEntry? {
+        // BEGIN EXERCISE 03.1: Map user → device → entry; return the entry this one replaces, if any.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 03
+        _ = Exercise.notImplemented("03.1", expected: "the entry stored under user and device, the replaced entry returned")
+        return nil
+        // END EXERCISE 03.1
+    }
+
+    /// Removes `connection` of `user` — but only if it is still the device's current connection:
+    /// a connection that was replaced must not remove its successor when it finally closes.
+    public func unregister(_ connection: ConnectionID, device: DeviceID, of user: UserID) {
+        // BEGIN EXERCISE 03.2: Remove the entry only if it is still this connection; drop empty users.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 03
+        _ = Exercise.notImplemented("03.2", expected: "the entry removed only when it is still this connection, empty users dropped")
+        // END EXERCISE 03.2
+    }
+
+    /// Every live connection of `user`.
+    public func connections(of user: UserID) -> [SessionEntry] {
+        Array(sessions[user, default: [:]].values)
+    }
+
+    /// How many users and connections are online.
+    public func counts() -> (users: Int, connections: Int) {
+        (sessions.count, sessions.values.reduce(0) { $0 + $1.count })
+    }
+
+    public func deliver(_ message: Message, origin: ConnectionID?) async {
+        var targets = connections(of: message.to)
+        if message.from != message.to { targets += connections(of: message.from) }
+        for entry in targets where entry.connection != origin {
+            entry.sink.send(.message(message))
+        }
+    }
+}

@@ -1,0 +1,122 @@
+// LESSON 03 STARTER, generated from Solutions/IMGateway/WebSocket/WebSocketEndpoint.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 03: one WebSocket connection, from hello to close.
+//
+// Reading and writing run as two child tasks: the reader turns frames into calls on the logic
+// layer, the writer drains the connection's outbound queue (answers and pushes alike). The
+// connection is in the session map exactly while both run.
+
+import HummingbirdWebSocket
+import IMCore
+import Logging
+import NIOWebSocket
+
+/// Serves `/ws` connections of authenticated users.
+struct WebSocketEndpoint: Sendable {
+    let chat: ChatService
+    let registry: SessionRegistry
+    let configuration: GatewayConfiguration
+    let codec: FrameCodec
+
+    func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, identity: Identity, logger: Logger
+    ) async {
+        let connection = await registry.makeConnectionID()
+        let (queue, items) = OutboundQueue.make()
+        var connectionLogger = logger
+        connectionLogger[metadataKey: "connection"] = "\(connection)"
+        connectionLogger[metadataKey: "user"] = "\(identity.userID)"
+        let logger = connectionLogger
+
+        do {
+            guard let user = try await chat.accounts.user(identity.userID) else { throw IMError.unauthorized }
+            let entry = SessionEntry(connection: connection, device: identity.deviceID, sink: queue)
+            if let replaced = await registry.register(entry, for: identity.userID) {
+                replaced.sink.close(reason: "replaced by a newer connection of the same device")
+            }
+            let cursor = try await chat.messages.latestMessageID(for: identity.userID)
+            queue.send(.hello(Hello(user: user, deviceID: identity.deviceID, cursor: cursor)))
+        } catch {
+            queue.send(.error(ref: nil, IMError(describing: error)))
+            queue.close(.unexpectedServerError, reason: "could not open the session")
+        }
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await Self.write(items, to: outbound, codec: codec, logger: logger) }
+            group.addTask {
+                await read(inbound, queue: queue, identity: identity, connection: connection, logger: logger)
+                queue.finish()
+            }
+        }
+        await registry.unregister(connection, device: identity.deviceID, of: identity.userID)
+        logger.debug("websocket closed")
+    }
+
+    /// Reads frames until the client goes away or breaks the protocol.
+    private func read(
+        _ inbound: WebSocketInboundStream, queue: OutboundQueue, identity: Identity, connection: ConnectionID,
+        logger: Logger
+    ) async {
+        do {
+            // The library refuses messages far above our limit; ours gives the client a clear error first.
+            for try await message in inbound.messages(maxSize: configuration.maxFrameBytes * 4) {
+                guard case .text(let text) = message else {
+                    queue.send(.error(ref: nil, .badFrame("binary frames are not supported; send JSON text frames")))
+                    continue
+                }
+                let bytes = Array(text.utf8)
+                if bytes.count > configuration.maxFrameBytes {
+                    queue.send(.error(ref: nil, IMError(.frameTooLarge, "frame of \(bytes.count) bytes exceeds the limit of \(configuration.maxFrameBytes)")))
+                    queue.close(.messageTooLarge, reason: "frame too large")
+                    return
+                }
+                let frame: ClientFrame
+                do {
+                    frame = try codec.decodeClientFrame(bytes)
+                } catch {
+                    queue.send(.error(ref: nil, IMError(describing: error)))
+                    continue
+                }
+                queue.send(await answer(frame, from: identity, connection: connection))
+            }
+        } catch {
+            logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Carries out one request and returns the frame that answers it.
+    func answer(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> ServerFrame {
+        do {
+            switch frame {
+            case .send(let id, let request):
+                return .ack(ref: id, try await chat.send(request, from: identity.userID, origin: connection))
+            case .read(let id, let conversation):
+                return .read(ref: id, try await chat.markRead(conversation, by: identity.userID))
+            case .ping(let id):
+                return .pong(ref: id)
+            }
+        } catch {
+            return .error(ref: frame.requestID, IMError(describing: error))
+        }
+    }
+
+    /// Writes queued frames in order; ends at a close or when the queue finishes.
+    private static func write(
+        _ items: AsyncStream<OutboundItem>, to outbound: WebSocketOutboundWriter, codec: FrameCodec, logger: Logger
+    ) async {
+        do {
+            for await item in items {
+                switch item {
+                case .frame(let frame):
+                    try await outbound.write(.text(codec.encode(frame)))
+                case .close(let code, let reason):
+                    try await outbound.close(code, reason: reason)
+                    return
+                }
+            }
+        } catch {
+            logger.debug("websocket write ended", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,111 @@
+// LESSON 02 STARTER, generated from Solutions/IMStore/SQLiteStore+Messages.swift by `swift run course generate`.
+// Work in the EXERCISE blocks below; the rest of the file is given.
+
+// Lesson 02: writing and reading messages.
+
+import CourseSupport
+import GRDB
+import IMCore
+
+extension SQLiteStore: MessageStore {
+    public func append(_ outgoing: OutgoingMessage, sentAt: Int64) async throws -> Message {
+        try await database.write { db in
+            // BEGIN EXERCISE 02.1: In one transaction: store the content once, index it for both users, update recent contacts.
+            // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 02
+            throw Exercise.notImplemented("02.1", expected: "one message row, an outbox row and an inbox row in user_message, both recent_contact rows updated (recipient unread + 1), all in one transaction")
+            // END EXERCISE 02.1
+        }
+    }
+
+    public func history(of conversation: ConversationID, for user: UserID, before: MessageID?, limit: Int) async throws
+        -> HistoryPage
+    {
+        try await database.read { db in
+            // BEGIN EXERCISE 02.2: Page backwards through the user's index: `limit` messages below `before`, returned oldest first.
+            // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 02
+            throw Exercise.notImplemented("02.2", expected: "the newest `limit` messages with id < before from user_message, oldest first, hasMore when older ones exist")
+            // END EXERCISE 02.2
+        }
+    }
+
+    public func messages(for user: UserID, after: MessageID, limit: Int) async throws -> [Message] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.* FROM user_message AS um JOIN message AS m ON m.id = um.message_id
+                    WHERE um.user_id = ? AND um.message_id > ?
+                    ORDER BY um.message_id
+                    LIMIT ?
+                    """,
+                arguments: [user.rawValue, after.rawValue, limit]
+            ).map(Self.message(from:))
+        }
+    }
+
+    public func latestMessageID(for user: UserID) async throws -> MessageID {
+        try await database.read { db in
+            let id = try Int64.fetchOne(db, sql: "SELECT MAX(message_id) FROM user_message WHERE user_id = ?", arguments: [user.rawValue])
+            return MessageID(id ?? 0)
+        }
+    }
+
+    public func recentContacts(of user: UserID, limit: Int) async throws -> [ContactRow] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT rc.conversation_id AS rc_conversation, rc.peer_id AS rc_peer, rc.unread AS rc_unread, m.*
+                    FROM recent_contact AS rc JOIN message AS m ON m.id = rc.last_message_id
+                    WHERE rc.user_id = ?
+                    ORDER BY rc.last_message_id DESC
+                    LIMIT ?
+                    """,
+                arguments: [user.rawValue, limit]
+            ).map { row in
+                ContactRow(
+                    conversationID: try Self.conversation(row["rc_conversation"]), peerID: UserID(row["rc_peer"]),
+                    lastMessage: try Self.message(from: row), unread: row["rc_unread"])
+            }
+        }
+    }
+
+    public func markRead(_ conversation: ConversationID, by user: UserID) async throws -> Int {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE recent_contact SET unread = 0 WHERE user_id = ? AND conversation_id = ?",
+                arguments: [user.rawValue, conversation.rawValue])
+            return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(unread), 0) FROM recent_contact WHERE user_id = ?", arguments: [user.rawValue]) ?? 0
+        }
+    }
+
+    // MARK: Rows
+
+    private func index(_ message: Message, owner: UserID, peer: UserID, direction: Int, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO user_message (user_id, message_id, conversation_id, peer_id, direction) VALUES (?, ?, ?, ?, ?)",
+            arguments: [owner.rawValue, message.id.rawValue, message.conversationID.rawValue, peer.rawValue, direction])
+    }
+
+    private func touchContact(_ message: Message, owner: UserID, peer: UserID, addUnread: Int, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO recent_contact (user_id, conversation_id, peer_id, last_message_id, unread)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (user_id, conversation_id)
+                DO UPDATE SET last_message_id = excluded.last_message_id, unread = unread + excluded.unread
+                """,
+            arguments: [owner.rawValue, message.conversationID.rawValue, peer.rawValue, message.id.rawValue, addUnread])
+    }
+
+    static func message(from row: Row) throws -> Message {
+        Message(
+            id: MessageID(row["id"]), conversationID: try conversation(row["conversation_id"]), from: UserID(row["sender_id"]),
+            to: UserID(row["recipient_id"]), clientMsgID: row["client_msg_id"], body: row["body"], sentAt: row["sent_at"])
+    }
+
+    static func conversation(_ raw: String) throws -> ConversationID {
+        guard let id = ConversationID(rawValue: raw) else { throw IMError(.internal, "stored conversation id \(raw) is invalid") }
+        return id
+    }
+}

@@ -1,0 +1,54 @@
+// LESSON 02 STARTER, generated from Solutions/IMStore/SQLiteStore.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 02: the durable store, on SQLite through GRDB.
+//
+// One file on disk, opened in WAL mode so that readers (history, polling) never wait for the
+// writer. Every write that the server acknowledges is committed before the acknowledgement.
+
+import Foundation
+import GRDB
+import IMCore
+
+/// Messages, the per-user index, recent contacts, accounts and sessions in one SQLite file.
+public final class SQLiteStore: Sendable {
+    /// How the store opens its file. The defaults run as they are.
+    public struct Configuration: Sendable {
+        /// The database file; its folder is created when missing.
+        public var path: String
+        /// `true` (the default) syncs every commit to disk, so an acknowledged message survives
+        /// even a power loss. `false` (SQLite's `synchronous=NORMAL` in WAL mode) survives a crash
+        /// of the process, not of the machine, and writes faster.
+        public var syncEveryCommit: Bool
+        /// How many readers may work at once.
+        public var maximumReaderCount: Int
+
+        public init(path: String, syncEveryCommit: Bool = true, maximumReaderCount: Int = 4) {
+            self.path = path
+            self.syncEveryCommit = syncEveryCommit
+            self.maximumReaderCount = maximumReaderCount
+        }
+    }
+
+    let database: DatabasePool
+
+    /// Opens (and creates or migrates) the store.
+    public init(configuration: Configuration) throws {
+        let folder = URL(fileURLWithPath: configuration.path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var config = GRDB.Configuration()
+        config.maximumReaderCount = configuration.maximumReaderCount
+        config.busyMode = .timeout(5)
+        let synchronous = configuration.syncEveryCommit ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        database = try DatabasePool(path: configuration.path, configuration: config)
+        try Schema.migrator.migrate(database)
+    }
+
+    /// Convenience: a store at `path` with the default settings.
+    public convenience init(path: String) throws {
+        try self.init(configuration: Configuration(path: path))
+    }
+}
