@@ -37,8 +37,12 @@ extension SQLiteStore: AccountStore {
         let unique = Array(Set(ids.map(\.rawValue)))
         return try await database.read { db in
             let placeholders = databaseQuestionMarks(count: unique.count)
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM user WHERE id IN (\(placeholders))", arguments: StatementArguments(unique))
-            return Dictionary(uniqueKeysWithValues: rows.map { row in let user = Self.user(from: row); return (user.id, user) })
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM user WHERE id IN (\(placeholders))", arguments: StatementArguments(unique))
+            return Dictionary(
+                uniqueKeysWithValues: rows.map { row in
+                    let user = Self.user(from: row); return (user.id, user)
+                })
         }
     }
 

@@ -45,7 +45,8 @@ extension SQLiteStore: MessageStore {
 
     public func latestMessageID(for user: UserID) async throws -> MessageID {
         try await database.read { db in
-            let id = try Int64.fetchOne(db, sql: "SELECT MAX(message_id) FROM user_message WHERE user_id = ?", arguments: [user.rawValue])
+            let id = try Int64.fetchOne(
+                db, sql: "SELECT MAX(message_id) FROM user_message WHERE user_id = ?", arguments: [user.rawValue])
             return MessageID(id ?? 0)
         }
     }
@@ -75,7 +76,8 @@ extension SQLiteStore: MessageStore {
             try db.execute(
                 sql: "UPDATE recent_contact SET unread = 0 WHERE user_id = ? AND conversation_id = ?",
                 arguments: [user.rawValue, conversation.rawValue])
-            return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(unread), 0) FROM recent_contact WHERE user_id = ?", arguments: [user.rawValue]) ?? 0
+            return try Int.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(unread), 0) FROM recent_contact WHERE user_id = ?", arguments: [user.rawValue]) ?? 0
         }
     }
 

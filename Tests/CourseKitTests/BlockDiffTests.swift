@@ -5,23 +5,25 @@ import Testing
 
 @Suite struct BlockDiffTests {
     @Test func unifiedDiffFormat() throws {
-        let diff = try #require(UnifiedDiff.diff(
-            old: ["a", "b", "c", "d", "e", "f", "g", "h", "i"],
-            new: ["a", "b", "c", "d", "X", "f", "g", "h", "i"],
-            oldLabel: "ref", newLabel: "yours", oldStart: 10, newStart: 20))
-        #expect(diff == """
-            --- ref
-            +++ yours
-            @@ -11,7 +21,7 @@
-             b
-             c
-             d
-            -e
-            +X
-             f
-             g
-             h
-            """)
+        let diff = try #require(
+            UnifiedDiff.diff(
+                old: ["a", "b", "c", "d", "e", "f", "g", "h", "i"],
+                new: ["a", "b", "c", "d", "X", "f", "g", "h", "i"],
+                oldLabel: "ref", newLabel: "yours", oldStart: 10, newStart: 20))
+        #expect(
+            diff == """
+                --- ref
+                +++ yours
+                @@ -11,7 +21,7 @@
+                 b
+                 c
+                 d
+                -e
+                +X
+                 f
+                 g
+                 h
+                """)
         #expect(UnifiedDiff.diff(old: ["a"], new: ["a"], oldLabel: "", newLabel: "") == nil)
     }
 
@@ -70,9 +72,10 @@ import Testing
         #expect(diff.contains("@@ -6,2 +10,2 @@\n         messages.append(message)\n-        return message\n+        return -1"))
         #expect(comparison.blocks[1].state == .sameAsReference)
 
-        #expect(comparison.outside.map(\.file) == [
-            "Sources/IMStore/Support/Helper.swift", "Sources/IMStore/Extra.swift", "Sources/IMStore/Store.swift",
-        ])
+        #expect(
+            comparison.outside.map(\.file) == [
+                "Sources/IMStore/Support/Helper.swift", "Sources/IMStore/Extra.swift", "Sources/IMStore/Store.swift",
+            ])
         guard case .changed(let outsideDiff?) = comparison.outside[2].kind else {
             Issue.record("Store.swift should differ outside its blocks")
             return

@@ -32,7 +32,10 @@ import Testing
     @Test(arguments: [
         // (file text, expected line, words of the message)
         ("// BEGIN EXERCISE 02.1: t\ncode\n// STUB: x\n", 1, "never closed"),
-        ("// BEGIN EXERCISE 02.1: t\ncode\n// STUB: x\n// END EXERCISE 02.2\n", 4, "does not match BEGIN EXERCISE 02.1 at line 1"),
+        (
+            "// BEGIN EXERCISE 02.1: t\ncode\n// STUB: x\n// END EXERCISE 02.2\n", 4,
+            "does not match BEGIN EXERCISE 02.1 at line 1"
+        ),
         ("// BEGIN EXERCISE 02.1: t\ncode\n// END EXERCISE 02.1\n", 3, "no `// STUB: code` line"),
         ("// BEGIN EXERCISE 02.1: t\n// STUB: x\ncode\n// END EXERCISE 02.1\n", 3, "must be the last lines"),
         ("// BEGIN EXERCISE 02.1: t\n// STUB: x\n\n// END EXERCISE 02.1\n", 3, "must be the last lines"),
@@ -64,11 +67,19 @@ import Testing
         try folder.write("M/A.swift", block("02.1"))
         try folder.write("M/B.swift", "\n" + block("02.1") + block("03.1"))
         let problems = markerProblems {
-            _ = try ReferenceModule.load(lesson: Fixture.lesson, from: folder.url.appendingPathComponent("M"), displayPath: "Solutions/M")
+            _ = try ReferenceModule.load(
+                lesson: Fixture.lesson, from: folder.url.appendingPathComponent("M"), displayPath: "Solutions/M")
         }
         #expect(problems.count == 2)
-        #expect(problems.contains { $0.location == SourceLocation(file: "Solutions/M/B.swift", line: 2) && $0.message.contains("already used at Solutions/M/A.swift:1") })
-        #expect(problems.contains { $0.location == SourceLocation(file: "Solutions/M/B.swift", line: 6) && $0.message.contains("must start with 02.") })
+        #expect(
+            problems.contains {
+                $0.location == SourceLocation(file: "Solutions/M/B.swift", line: 2)
+                    && $0.message.contains("already used at Solutions/M/A.swift:1")
+            })
+        #expect(
+            problems.contains {
+                $0.location == SourceLocation(file: "Solutions/M/B.swift", line: 6) && $0.message.contains("must start with 02.")
+            })
     }
 
     @Test func moduleCollectsProblemsOfAllFiles() throws {
@@ -76,7 +87,8 @@ import Testing
         try folder.write("M/A.swift", "// STUB: x\n")
         try folder.write("M/B.swift", "// END EXERCISE 02.1\n")
         let problems = markerProblems {
-            _ = try ReferenceModule.load(lesson: Fixture.lesson, from: folder.url.appendingPathComponent("M"), displayPath: "Solutions/M")
+            _ = try ReferenceModule.load(
+                lesson: Fixture.lesson, from: folder.url.appendingPathComponent("M"), displayPath: "Solutions/M")
         }
         #expect(problems.map(\.location.description) == ["Solutions/M/A.swift:1", "Solutions/M/B.swift:1"])
     }
@@ -85,6 +97,8 @@ import Testing
         #expect(ExerciseMarkerParser.looksLikeMarker("  //BEGIN EXERCISE 1"))
         #expect(ExerciseMarkerParser.looksLikeMarker("// STUB: x"))
         #expect(!ExerciseMarkerParser.looksLikeMarker("let s = \"// BEGIN EXERCISE 02.1: x\""))
-        #expect(!ExerciseMarkerParser.looksLikeMarker("// In `Solutions/` every exercise is written out between `// BEGIN EXERCISE NN.K: task` and"))
+        #expect(
+            !ExerciseMarkerParser.looksLikeMarker(
+                "// In `Solutions/` every exercise is written out between `// BEGIN EXERCISE NN.K: task` and"))
     }
 }

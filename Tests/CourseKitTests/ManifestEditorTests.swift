@@ -54,8 +54,9 @@ import Testing
 
     @Test func refusesALineItCannotRead() {
         let odd = manifest.replacingOccurrences(of: "= []", with: "= Set(1...3)")
-        #expect(throws: CourseError.manifestLineUnreadable(
-            location: SourceLocation(file: "Package.swift", line: 5), line: "let startedLessons: Set<Int> = Set(1...3)")
+        #expect(
+            throws: CourseError.manifestLineUnreadable(
+                location: SourceLocation(file: "Package.swift", line: 5), line: "let startedLessons: Set<Int> = Set(1...3)")
         ) {
             try ManifestEditor.adding(1, to: odd)
         }

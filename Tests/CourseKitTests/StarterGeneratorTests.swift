@@ -41,13 +41,14 @@ import Testing
         let folder = try TemporaryFolder()
         let files = StarterGenerator.files(for: try Fixture.module(in: folder))
         let helper = String(decoding: try #require(files["Support/Helper.swift"]), as: UTF8.self)
-        #expect(helper == """
-            // LESSON 02 STARTER, generated from Solutions/IMStore/Support/Helper.swift by `swift run course generate`.
-            // This file has no exercises: it is given as it is.
+        #expect(
+            helper == """
+                // LESSON 02 STARTER, generated from Solutions/IMStore/Support/Helper.swift by `swift run course generate`.
+                // This file has no exercises: it is given as it is.
 
-            struct Helper {}
+                struct Helper {}
 
-            """)
+                """)
     }
 
     @Test func copiesOtherFilesByteForByteAndMirrorsFolders() throws {
@@ -66,13 +67,16 @@ import Testing
         let module = try Fixture.module(in: folder)
         let files = StarterGenerator.files(for: module, mode: .only("02.2"))
         let store = String(decoding: try #require(files["Store.swift"]), as: UTF8.self)
-        #expect(store.contains("""
-                    // BEGIN EXERCISE 02.1: Store the message once and index it.
-                    messages.append(message)
-                    return message
-                    // END EXERCISE 02.1
-            """))
-        #expect(store.contains("        \(todo)\n        Exercise.report(\"02.2\")\n        return []\n        // END EXERCISE 02.2"))
+        #expect(
+            store.contains(
+                """
+                        // BEGIN EXERCISE 02.1: Store the message once and index it.
+                        messages.append(message)
+                        return message
+                        // END EXERCISE 02.1
+                """))
+        #expect(
+            store.contains("        \(todo)\n        Exercise.report(\"02.2\")\n        return []\n        // END EXERCISE 02.2"))
         #expect(!store.contains("STUB"))
         #expect(!store.contains("Array(messages.suffix(10))"))
     }

@@ -63,8 +63,14 @@ struct ChatServiceTests {
         let cases: [(SendRequest, ErrorCode, String)] = [
             (SendRequest(to: fixture.bob.id, body: "x", from: fixture.bob.id), .forbidden, "sending as another user"),
             (SendRequest(to: fixture.bob.id, body: "   "), .invalidArgument, "an empty body"),
-            (SendRequest(to: fixture.bob.id, body: String(repeating: "x", count: 4_001)), .invalidArgument, "a body over the limit"),
-            (SendRequest(to: fixture.bob.id, body: "x", clientMsgID: String(repeating: "c", count: 65)), .invalidArgument, "a client id over 64 bytes"),
+            (
+                SendRequest(to: fixture.bob.id, body: String(repeating: "x", count: 4_001)), .invalidArgument,
+                "a body over the limit"
+            ),
+            (
+                SendRequest(to: fixture.bob.id, body: "x", clientMsgID: String(repeating: "c", count: 65)), .invalidArgument,
+                "a client id over 64 bytes"
+            ),
             (SendRequest(to: UserID(999), body: "x"), .notFound, "an unknown recipient"),
         ]
         for (request, code, what) in cases {
@@ -117,9 +123,11 @@ struct InMemoryRelayTests {
         let (aliceOrigin, aliceSending) = await relay.subscribe(as: fixture.alice.id)
         let (_, aliceTablet) = await relay.subscribe(as: fixture.alice.id)
 
-        let message = try await fixture.chat.send(SendRequest(to: fixture.bob.id, body: "to all"), from: fixture.alice.id, origin: aliceOrigin)
+        let message = try await fixture.chat.send(
+            SendRequest(to: fixture.bob.id, body: "to all"), from: fixture.alice.id, origin: aliceOrigin)
         #expect(await received(bobPhone, count: 1) == [message], "Exercise 01.3: the recipient's first connection gets the push")
-        #expect(await received(bobLaptop, count: 1) == [message], "Exercise 01.3: the recipient's second connection gets the push")
+        #expect(
+            await received(bobLaptop, count: 1) == [message], "Exercise 01.3: the recipient's second connection gets the push")
         #expect(await received(aliceTablet, count: 1) == [message], "Exercise 01.3: the sender's other connection gets the push")
         #expect(await received(aliceSending, count: 1).isEmpty, "Exercise 01.3: the origin connection gets an ack, not a push")
     }

@@ -14,9 +14,12 @@ struct FrameCodecTests {
     func expectRefused(_ text: String, with code: ErrorCode, sourceLocation: SourceLocation = #_sourceLocation) {
         do {
             let frame = try decode(text)
-            Issue.record("Exercise 01.1: expected \(code.rawValue) for \(text.prefix(80)), got \(frame)", sourceLocation: sourceLocation)
+            Issue.record(
+                "Exercise 01.1: expected \(code.rawValue) for \(text.prefix(80)), got \(frame)", sourceLocation: sourceLocation)
         } catch let error as IMError {
-            #expect(error.code == code, "Exercise 01.1: expected \(code.rawValue) for \(text.prefix(80)), got \(error)", sourceLocation: sourceLocation)
+            #expect(
+                error.code == code, "Exercise 01.1: expected \(code.rawValue) for \(text.prefix(80)), got \(error)",
+                sourceLocation: sourceLocation)
         } catch {
             Issue.record("Exercise 01.1: expected IMError \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
         }
@@ -58,7 +61,10 @@ struct FrameCodecTests {
             id: MessageID(5), conversationID: .direct(UserID(1), UserID(2)), from: UserID(1), to: UserID(2),
             clientMsgID: "c", body: "héllo \"quoted\" 🌏", sentAt: 1_700_000_000_000)
         let frames: [ServerFrame] = [
-            .hello(Hello(user: User(id: UserID(1), username: "a", displayName: "A"), deviceID: DeviceID(rawValue: "d1")!, cursor: MessageID(4))),
+            .hello(
+                Hello(
+                    user: User(id: UserID(1), username: "a", displayName: "A"), deviceID: DeviceID(rawValue: "d1")!,
+                    cursor: MessageID(4))),
             .ack(ref: "r1", message), .message(message),
             .read(ref: "r2", ReadReceipt(conversationID: message.conversationID, unread: 0, totalUnread: 3)),
             .pong(ref: "r3"), .error(ref: nil, IMError(.badFrame, "nope")),

@@ -44,7 +44,8 @@ struct AppendTests {
         #expect(message.id > .zero && message.body == "hello", "Exercise 02.1: append returns the stored message with its id")
         #expect(try await fixture.count("SELECT COUNT(*) FROM message") == 1, "Exercise 02.1: the content is stored once")
         #expect(
-            try await fixture.count("SELECT COUNT(*) FROM user_message WHERE direction = 0 AND user_id = \(fixture.alice.id)") == 1,
+            try await fixture.count("SELECT COUNT(*) FROM user_message WHERE direction = 0 AND user_id = \(fixture.alice.id)")
+                == 1,
             "Exercise 02.1: the sender gets an outbox row (direction 0)")
         #expect(
             try await fixture.count("SELECT COUNT(*) FROM user_message WHERE direction = 1 AND user_id = \(fixture.bob.id)") == 1,
@@ -75,8 +76,10 @@ struct AppendTests {
         let fixture = try await StoreFixture()
         defer { fixture.directory.remove() }
         _ = try await fixture.send(fixture.alice, fixture.alice, "remember milk")
-        #expect(try await fixture.count("SELECT COUNT(*) FROM user_message") == 1, "Exercise 02.1: one index row for a note to self")
-        #expect(try await fixture.count("SELECT SUM(unread) FROM recent_contact") == 0, "Exercise 02.1: a note to self is not unread")
+        #expect(
+            try await fixture.count("SELECT COUNT(*) FROM user_message") == 1, "Exercise 02.1: one index row for a note to self")
+        #expect(
+            try await fixture.count("SELECT SUM(unread) FROM recent_contact") == 0, "Exercise 02.1: a note to self is not unread")
     }
 
     @Test("concurrent appends get unique, increasing ids and all index rows")
@@ -132,7 +135,9 @@ struct HistoryTests {
         } while pages.last?.hasMore == true && pages.count < 10
         #expect(pages.map(\.messages.count) == [50, 50, 20], "Exercise 02.2: 120 messages in pages of 50, 50 and 20")
         #expect(pages.map(\.hasMore) == [true, true, false], "Exercise 02.2: hasMore until the oldest page")
-        #expect(pages.reversed().flatMap(\.messages) == sent, "Exercise 02.2: pages hold exactly the conversation's messages, oldest first")
+        #expect(
+            pages.reversed().flatMap(\.messages) == sent,
+            "Exercise 02.2: pages hold exactly the conversation's messages, oldest first")
     }
 
     @Test("history is read through the user's own index")

@@ -36,7 +36,8 @@ struct GatewayEndToEndTests {
             let sent = try await aliceSocket.sendMessage(to: bob.id, body: "hello bob", clientMsgID: "c1", requestID: "r1")
             #expect(sent.clientMsgID == "c1" && sent.from == alice.id)
             #expect(try await bobSocket.next() == .message(sent), "Exercise 03.1: the recipient's live connection gets the push")
-            #expect(try await aliceLaptopSocket.next() == .message(sent), "Exercise 03.1: the sender's other device gets the push")
+            #expect(
+                try await aliceLaptopSocket.next() == .message(sent), "Exercise 03.1: the sender's other device gets the push")
 
             let reply = try await bobSocket.sendMessage(to: alice.id, body: "hi alice", requestID: "r2")
             #expect(try await aliceSocket.next() == .message(reply))
@@ -138,7 +139,9 @@ struct GatewayEndToEndTests {
             await expectServerError(.forbidden, "marking another user's conversation read") {
                 _ = try await carol.http.markRead(alice.conversation(with: bob))
             }
-            await expectServerError(.notFound, "unknown recipient") { _ = try await alice.http.send(to: UserID(999_999), body: "x") }
+            await expectServerError(.notFound, "unknown recipient") {
+                _ = try await alice.http.send(to: UserID(999_999), body: "x")
+            }
             await expectServerError(.invalidArgument, "empty body") { _ = try await alice.http.send(to: bob.id, body: "  ") }
 
             let sendAsBob = try await alice.http.raw(
@@ -147,7 +150,9 @@ struct GatewayEndToEndTests {
             let malformed = try await alice.http.raw("POST", "/api/v1/messages", body: Array("{not json".utf8))
             #expect(malformed.status == 400 && malformed.error?.code == .badFrame, "malformed JSON: \(malformed.text)")
             let oversized = try await alice.http.raw(
-                "POST", "/api/v1/messages", body: Array(#"{"to":\#(bob.id),"body":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 70_000) + Array(#""}"#.utf8))
+                "POST", "/api/v1/messages",
+                body: Array(#"{"to":\#(bob.id),"body":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 70_000)
+                    + Array(#""}"#.utf8))
             #expect(oversized.status == 413 && oversized.error?.code == .frameTooLarge, "oversized body: \(oversized.status)")
             let badID = try await alice.http.raw("GET", "/api/v1/conversations/d:9:1/messages")
             #expect(badID.status == 400 && badID.error?.code == .invalidArgument)
@@ -178,7 +183,9 @@ struct GatewayEndToEndTests {
                 #expect(error.code == code, "\(text) → \(error)")
             }
             socket.send(.send(id: "s1", SendRequest(to: bob.id, body: "x", from: bob.id)))
-            #expect(try await socket.next() == .error(ref: "s1", IMError.forbidden("you are user \(alice.id) and cannot send as user \(bob.id)")))
+            #expect(
+                try await socket.next()
+                    == .error(ref: "s1", IMError.forbidden("you are user \(alice.id) and cannot send as user \(bob.id)")))
             // The connection survived all that.
             socket.send(.ping(id: "alive"))
             #expect(try await socket.next() == .pong(ref: "alive"))

@@ -2,6 +2,7 @@
 
 import CourseSupport
 import IMCore
+import IMTestSupport
 import Synchronization
 import Testing
 
@@ -36,11 +37,14 @@ struct SessionRegistryTests {
         let third = SessionEntry(connection: await registry.makeConnectionID(), device: phone, sink: RecordingSink())
         #expect(await registry.register(first, for: user) == nil, "Exercise 03.1: nothing is replaced by a first connection")
         _ = await registry.register(second, for: user)
-        #expect(Set(await registry.connections(of: user).map(\.connection)) == [first.connection, second.connection],
+        #expect(
+            Set(await registry.connections(of: user).map(\.connection)) == [first.connection, second.connection],
             "Exercise 03.1: both devices' connections are found")
         let replaced = await registry.register(third, for: user)
-        #expect(replaced?.connection == first.connection, "Exercise 03.1: the same device's older connection is returned as replaced")
-        #expect(Set(await registry.connections(of: user).map(\.connection)) == [second.connection, third.connection],
+        #expect(
+            replaced?.connection == first.connection, "Exercise 03.1: the same device's older connection is returned as replaced")
+        #expect(
+            Set(await registry.connections(of: user).map(\.connection)) == [second.connection, third.connection],
             "Exercise 03.1: one connection per device")
     }
 
@@ -53,7 +57,8 @@ struct SessionRegistryTests {
         _ = await registry.register(old, for: user)
         _ = await registry.register(new, for: user)
         await registry.unregister(old.connection, device: phone, of: user)
-        #expect(await registry.connections(of: user).map(\.connection) == [new.connection],
+        #expect(
+            await registry.connections(of: user).map(\.connection) == [new.connection],
             "Exercise 03.2: unregistering a replaced connection must leave the newer one")
         await registry.unregister(new.connection, device: phone, of: user)
         #expect(await registry.counts().users == 0, "Exercise 03.2: the last connection's removal drops the user")
@@ -66,9 +71,11 @@ struct SessionRegistryTests {
         let aliceOrigin = RecordingSink()
         let aliceLaptop = RecordingSink()
         let origin = await registry.makeConnectionID()
-        _ = await registry.register(SessionEntry(connection: await registry.makeConnectionID(), device: phone, sink: bobPhone), for: UserID(2))
+        _ = await registry.register(
+            SessionEntry(connection: await registry.makeConnectionID(), device: phone, sink: bobPhone), for: UserID(2))
         _ = await registry.register(SessionEntry(connection: origin, device: phone, sink: aliceOrigin), for: UserID(1))
-        _ = await registry.register(SessionEntry(connection: await registry.makeConnectionID(), device: laptop, sink: aliceLaptop), for: UserID(1))
+        _ = await registry.register(
+            SessionEntry(connection: await registry.makeConnectionID(), device: laptop, sink: aliceLaptop), for: UserID(1))
         let message = sampleMessage(from: 1, to: 2)
         await registry.deliver(message, origin: origin)
         #expect(bobPhone.frames == [.message(message)], "Exercise 03.1: the recipient's connection is found and pushed to")
@@ -94,8 +101,9 @@ struct LongPollHubTests {
         async let answer = hub.poll(for: UserID(1), timeout: .seconds(20)) {
             delivered.withLock { $0 } ? [sampleMessage(from: 2, to: 1)] : []
         }
-        // Wait until the poll is parked, then deliver.
-        while await hub.parkedCount() == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // Wait (boundedly) until the poll is parked, then deliver.
+        let parked = await eventually { await hub.parkedCount() == 1 }
+        #expect(parked, "Exercise 03.3: a poll with nothing to return must park until a delivery or its timeout")
         delivered.withLock { $0 = true }
         await hub.deliver(sampleMessage(from: 2, to: 1), origin: nil)
         let result = try await answer

@@ -34,7 +34,8 @@ public struct FrameCodec: Sendable {
         }
         guard let version = header.v else { throw IMError.badFrame("frame has no version field `v`") }
         guard version == protocolVersion else {
-            throw IMError(.unsupportedVersion, "protocol version \(version) is not supported; this server speaks \(protocolVersion)")
+            throw IMError(
+                .unsupportedVersion, "protocol version \(version) is not supported; this server speaks \(protocolVersion)")
         }
         guard let type = header.type else { throw IMError.badFrame("frame has no `type`") }
         switch type {

@@ -48,7 +48,8 @@ public struct AccountService: Sendable {
         let name = (displayName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.count <= 64 else { throw IMError.invalidArgument("display name is longer than 64 characters") }
         let hash = try await hashPassword(password)
-        let user = try await store.createAccount(username: username, displayName: name.isEmpty ? username : name, passwordHash: hash)
+        let user = try await store.createAccount(
+            username: username, displayName: name.isEmpty ? username : name, passwordHash: hash)
         return try await startSession(for: user, deviceID: deviceID)
     }
 

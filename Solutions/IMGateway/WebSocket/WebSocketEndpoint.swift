@@ -64,7 +64,12 @@ struct WebSocketEndpoint: Sendable {
                 }
                 let bytes = Array(text.utf8)
                 if bytes.count > configuration.maxFrameBytes {
-                    queue.send(.error(ref: nil, IMError(.frameTooLarge, "frame of \(bytes.count) bytes exceeds the limit of \(configuration.maxFrameBytes)")))
+                    queue.send(
+                        .error(
+                            ref: nil,
+                            IMError(
+                                .frameTooLarge,
+                                "frame of \(bytes.count) bytes exceeds the limit of \(configuration.maxFrameBytes)")))
                     queue.close(.messageTooLarge, reason: "frame too large")
                     return
                 }

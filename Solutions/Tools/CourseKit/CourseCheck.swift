@@ -38,7 +38,8 @@ public struct CourseCheck: Sendable {
                 let count = try workspace.reference(lesson).exercises.count
                 exerciseCount += count
                 if count < 2 {
-                    details.append("lesson \(lesson.code) (Solutions/\(lesson.module)) has \(count) exercise(s); at least 2 are needed")
+                    details.append(
+                        "lesson \(lesson.code) (Solutions/\(lesson.module)) has \(count) exercise(s); at least 2 are needed")
                 }
             } catch CourseError.malformedMarkers(let problems) {
                 details += problems.map(\.description)

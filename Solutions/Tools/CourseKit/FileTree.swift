@@ -76,7 +76,8 @@ public enum FileTree {
                 at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: source, to: destination)
         } catch {
-            throw CourseError.fileSystem(path: destination.path, reason: "cannot copy \(source.path) here: \(error.localizedDescription)")
+            throw CourseError.fileSystem(
+                path: destination.path, reason: "cannot copy \(source.path) here: \(error.localizedDescription)")
         }
     }
 

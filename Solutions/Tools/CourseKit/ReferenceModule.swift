@@ -69,10 +69,11 @@ public struct ReferenceModule: Sendable {
         var seen: [String: SourceLocation] = [:]
         for block in module.exercises {
             if block.lesson != lesson.number {
-                problems.append(MarkerProblem(
-                    block.location,
-                    "exercise \(block.id) is in \(lesson.module), the module of lesson \(lesson.code); "
-                        + "its id must start with \(lesson.code)."))
+                problems.append(
+                    MarkerProblem(
+                        block.location,
+                        "exercise \(block.id) is in \(lesson.module), the module of lesson \(lesson.code); "
+                            + "its id must start with \(lesson.code)."))
             }
             if let first = seen[block.id] {
                 problems.append(MarkerProblem(block.location, "exercise id \(block.id) is already used at \(first)"))

@@ -60,7 +60,8 @@ public struct StubCatchCheck: Sendable {
         let pristine = StarterGenerator.files(for: reference)
         // Variants overwrite Sources/<Module>: never do that to a copy that may hold someone's work.
         guard try FileTree.read(folder) == pristine else {
-            let line = "lesson \(lesson.code): Sources/\(lesson.module) is not the pristine starter; run `swift run course generate` first"
+            let line =
+                "lesson \(lesson.code): Sources/\(lesson.module) is not the pristine starter; run `swift run course generate` first"
             progress("  " + line)
             return [line]
         }
@@ -88,7 +89,8 @@ public struct StubCatchCheck: Sendable {
     static func verdict(for id: String, _ result: ProcessResult) -> Verdict {
         if result.succeeded { return .notCaught }
         // No test ran at all: the variant (or something else) failed to compile.
-        let ranTests = result.output.contains("Test run") || result.output.contains("Executed ")
+        let ranTests =
+            result.output.contains("Test run") || result.output.contains("Executed ")
             || result.output.contains("Test Suite")
         if !ranTests && result.output.contains("error:") { return .buildFailed }
         return FailureScan.exercisesNamed([id], in: result.output).isEmpty ? .caughtWithoutID : .caught

@@ -21,9 +21,10 @@ public struct TextTable: Sendable {
     /// Display width: East Asian wide characters take two columns in a terminal.
     private func width(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { total, scalar in
-            total + ((0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
-                || (0xAC00...0xD7A3).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value)
-                || (0xFF00...0xFF60).contains(scalar.value) ? 2 : 1)
+            total
+                + ((0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
+                    || (0xAC00...0xD7A3).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value)
+                    || (0xFF00...0xFF60).contains(scalar.value) ? 2 : 1)
         }
     }
 }

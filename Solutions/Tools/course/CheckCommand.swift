@@ -57,7 +57,9 @@ struct CheckCommand: ParsableCommand {
 
         let failed = results.filter { !$0.passed }.count
         say()
-        say("\(results.count - failed) of \(results.count) checks passed in \(String(format: "%.0fs", Date().timeIntervalSince(started))).")
+        say(
+            "\(results.count - failed) of \(results.count) checks passed in \(String(format: "%.0fs", Date().timeIntervalSince(started)))."
+        )
         if failed > 0 { throw ExitCode.failure }
     }
 }

@@ -34,8 +34,9 @@ struct DiffCommand: ParsableCommand {
             case .fileMissing:
                 say("   \(block.learnerFile) is missing (swift run course reset \(lesson.number) restores it).")
             case .markersMissing:
-                say("   \(block.learnerFile) has no `// BEGIN EXERCISE \(block.exercise.id)` ... `// END EXERCISE \(block.exercise.id)` "
-                    + "lines; put them back around your code to compare it.")
+                say(
+                    "   \(block.learnerFile) has no `// BEGIN EXERCISE \(block.exercise.id)` ... `// END EXERCISE \(block.exercise.id)` "
+                        + "lines; put them back around your code to compare it.")
             case .untouched:
                 say("   still the stub in \(block.learnerFile): nothing written yet.")
             case .sameAsReference:

@@ -29,7 +29,9 @@ struct GenerateCommand: ParsableCommand {
                 continue
             }
             if started.contains(lesson.number) && !force {
-                say("\(shown): NOT written: lesson \(lesson.number) is started, so this is the learner's work (--force to overwrite)")
+                say(
+                    "\(shown): NOT written: lesson \(lesson.number) is started, so this is the learner's work (--force to overwrite)"
+                )
                 refused.append(lesson)
                 continue
             }

@@ -50,8 +50,10 @@ struct ResetCommand: ParsableCommand {
         try FileTree.sync(pristine, to: sources)
         let change = try ManifestEditor.update(workspace.manifest) { $0.subtracting([lesson.number]) }
         say("\(shown) is the pristine starter again.")
-        say("Package.swift: startedLessons = \(ManifestEditor.format(change.after)); "
-            + "lesson \(lesson.number) builds from Solutions/\(lesson.module) (swift run course start \(lesson.number) to work on it again).")
+        say(
+            "Package.swift: startedLessons = \(ManifestEditor.format(change.after)); "
+                + "lesson \(lesson.number) builds from Solutions/\(lesson.module) (swift run course start \(lesson.number) to work on it again)."
+        )
     }
 
     /// `.build/course-backup/<Module>-<yyyyMMdd-HHmmss>`, never an existing folder.

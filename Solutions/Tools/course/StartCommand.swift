@@ -20,9 +20,11 @@ struct StartCommand: ParsableCommand {
             say("Your copy \(workspace.relative(sources)) is there; it is kept as it is.")
         }
         let change = try ManifestEditor.update(workspace.manifest) { $0.union([lesson.number]) }
-        say(change.before.contains(lesson.number)
-            ? "Lesson \(lesson.number) was already started (Package.swift: startedLessons = \(ManifestEditor.format(change.after)))."
-            : "Package.swift: startedLessons = \(ManifestEditor.format(change.after)); lesson \(lesson.number) now builds from \(workspace.relative(sources)).")
+        say(
+            change.before.contains(lesson.number)
+                ? "Lesson \(lesson.number) was already started (Package.swift: startedLessons = \(ManifestEditor.format(change.after)))."
+                : "Package.swift: startedLessons = \(ManifestEditor.format(change.after)); lesson \(lesson.number) now builds from \(workspace.relative(sources))."
+        )
         say()
         say("Lesson \(lesson.code): \(lesson.title)")
         say("  1. Read  Lessons/\(lesson.slug)/README.md")

@@ -22,8 +22,9 @@ struct TestCommand: ParsableCommand {
         let lesson = try self.lesson.map(workspace.availableLesson)
         let started = try workspace.startedLessons()
         if let lesson, !started.contains(lesson.number) {
-            say("Note: lesson \(lesson.number) is not started, so this tests the reference in Solutions/\(lesson.module) "
-                + "(swift run course start \(lesson.number) to work on your own copy).")
+            say(
+                "Note: lesson \(lesson.number) is not started, so this tests the reference in Solutions/\(lesson.module) "
+                    + "(swift run course start \(lesson.number) to work on your own copy).")
         }
         let filter = all ? [] : lesson.map { ["--filter", $0.testTarget] } ?? []
         let arguments = ProcessRunner.swift("test", filter)
@@ -58,7 +59,9 @@ struct TestCommand: ParsableCommand {
             say("Exercises named in failures (left to do): \(named.joined(separator: ", "))")
             if !done.isEmpty { say("Not named in any failure: \(done.joined(separator: ", "))") }
             if let lesson {
-                say("Hints: swift run course hint \(lesson.number) \(named[0])   Compare: swift run course diff \(lesson.number) \(named[0])")
+                say(
+                    "Hints: swift run course hint \(lesson.number) \(named[0])   Compare: swift run course diff \(lesson.number) \(named[0])"
+                )
             }
         }
         throw ExitCode(result.exitCode)

@@ -1,6 +1,7 @@
 // `im-server`: runs the IM. `swift run im-server --help` lists the options.
 
 import ArgumentParser
+import Foundation
 import Hummingbird
 import IMServer
 import Logging
@@ -68,5 +69,3 @@ struct IMServerCommand: AsyncParsableCommand {
         ProcessInfo.processInfo.environment[name]
     }
 }
-
-import Foundation

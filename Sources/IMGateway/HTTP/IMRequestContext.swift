@@ -5,6 +5,7 @@
 
 import Hummingbird
 import HummingbirdWebSocket
+import IMCore
 
 /// The request context of every HTTP and WebSocket route: Hummingbird's storage plus the
 /// authenticated identity, set by `AuthMiddleware`.
@@ -26,5 +27,3 @@ public struct IMRequestContext: RequestContext, WebSocketRequestContext {
         return identity
     }
 }
-
-import IMCore
