@@ -12,6 +12,8 @@ import IMCore
 public actor LongPollHub: MessagePusher {
     private var changes: [UserID: UInt64] = [:]
     private var waiters: [UserID: [UInt64: CheckedContinuation<Void, Never>]] = [:]
+    /// The time-out of each parked poll, cancelled as soon as the poll is woken another way.
+    private var timers: [UInt64: Task<Void, Never>] = [:]
     private var nextWaiter: UInt64 = 0
 
     public init() {}
@@ -39,14 +41,16 @@ public actor LongPollHub: MessagePusher {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 waiters[user, default: [:]][id] = continuation
-                Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
+                timers[id] = Task { [weak self] in
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
                     await self?.wake(waiter: id, of: user)
                 }
             }
         } onCancel: {
             Task { [weak self] in await self?.wake(waiter: id, of: user) }
         }
+        // Woken by a delivery or a cancellation: the sleeping timer is no longer needed.
+        timers.removeValue(forKey: id)?.cancel()
     }
 
     /// How many requests are parked (for metrics and tests).
