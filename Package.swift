@@ -91,12 +91,44 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 04 ACK: uplink ACK after durability, downlink push window with timed re-push.
+        .target(
+            name: "IMDelivery",
+            dependencies: ["IMCore", "CourseSupport"],
+            path: lessonPath(4, "IMDelivery"),
+            swiftSettings: swiftSettings
+        ),
+        // 05 Sequence generator: seqsvr-style allocation in persisted steps, client reorder buffer.
+        .target(
+            name: "IMSequence",
+            dependencies: ["IMCore", "CourseSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            path: lessonPath(5, "IMSequence"),
+            swiftSettings: swiftSettings
+        ),
+        // 07 Unread counts: per-conversation and total unread changed in one atomic step.
+        .target(
+            name: "IMUnread",
+            dependencies: ["IMCore", "CourseSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            path: lessonPath(7, "IMUnread"),
+            swiftSettings: swiftSettings
+        ),
+        // 09 Multi-device roaming: per-user version timeline, sync from a version, capped offline store.
+        .target(
+            name: "IMSync",
+            dependencies: [
+                "IMCore", "CourseSupport", "IMStore", "IMSequence", "IMUnread",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: lessonPath(9, "IMSync"),
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The IM assembled, its clients and tools (always from Solutions/)
 
         .target(
             name: "IMServer",
             dependencies: [
-                "IMCore", "IMStore", "IMGateway",
+                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMUnread", "IMSync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -107,7 +139,7 @@ let package = Package(
         .target(
             name: "IMClient",
             dependencies: [
-                "IMCore",
+                "IMCore", "IMDelivery", "IMSequence",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -148,6 +180,7 @@ let package = Package(
             name: "IMTestSupport",
             dependencies: [
                 "IMCore", "IMStore", "IMGateway", "IMServer", "IMClient",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -167,6 +200,35 @@ let package = Package(
         .testTarget(
             name: "Lesson03Tests",
             dependencies: ["IMCore", "IMStore", "IMGateway", "IMServer", "IMClient", "IMTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson04Tests",
+            dependencies: ["IMCore", "IMDelivery", "IMGateway", "IMServer", "IMClient", "IMTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson05Tests",
+            dependencies: [
+                "IMCore", "IMSequence", "IMServer", "IMClient", "IMTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson07Tests",
+            dependencies: [
+                "IMCore", "IMUnread", "IMServer", "IMClient", "IMTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson09Tests",
+            dependencies: [
+                "IMCore", "IMStore", "IMSync", "IMSequence", "IMUnread", "IMServer", "IMClient", "IMTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

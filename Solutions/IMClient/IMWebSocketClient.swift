@@ -28,10 +28,13 @@ public final class IMWebSocketClient: Sendable {
     }
 
     /// Connects to `ws://host:port/ws` with `token` and waits for `hello`.
-    /// - Parameter tokenInQuery: send the token as `?token=` (as browsers do) instead of a header.
+    /// - Parameters:
+    ///   - tokenInQuery: send the token as `?token=` (as browsers do) instead of a header.
+    ///   - acknowledgePushes: answer every push that carries an id with `pushAck` as soon as it
+    ///     is received (lesson 04). Tests turn it off to play a client whose ACKs get lost.
     public static func connect(
-        baseURL: String, token: String, tokenInQuery: Bool = false, timeout: Duration = .seconds(10),
-        logger: Logger = Logger(label: "im-client.ws")
+        baseURL: String, token: String, tokenInQuery: Bool = false, acknowledgePushes: Bool = true,
+        timeout: Duration = .seconds(10), logger: Logger = Logger(label: "im-client.ws")
     ) async throws -> IMWebSocketClient {
         let wsBase = baseURL.replacingPrefix("http://", with: "ws://").replacingPrefix("https://", with: "wss://")
         let url = wsBase + (tokenInQuery ? "/ws?token=\(token)" : "/ws")
@@ -59,7 +62,11 @@ public final class IMWebSocketClient: Sendable {
                         }
                         for try await message in inbound.messages(maxSize: 1 << 22) {
                             guard case .text(let text) = message else { continue }
-                            await inbox.append(try codec.decodeServerFrame(Array(text.utf8)))
+                            let frame = try codec.decodeServerFrame(Array(text.utf8))
+                            if acknowledgePushes, case .push(let pushID?, _) = frame {
+                                outgoing.yield(.text(codec.encode(ClientFrame.pushAck(pushID: pushID))))
+                            }
+                            await inbox.append(frame)
                         }
                         group.cancelAll()
                     }
@@ -126,6 +133,21 @@ public final class IMWebSocketClient: Sendable {
         case .error(_, let error): throw IMClientError.server(status: 0, error)
         default: throw IMClientError.closed
         }
+    }
+
+    /// The next pushed message (a `push` of a message entry, or a lesson 03 `message` frame),
+    /// skipping other pushes (read marks) on the way.
+    public func nextPushedMessage(timeout: Duration = .seconds(10)) async throws -> Message {
+        let frame = try await next(timeout: timeout) { frame in
+            switch frame {
+            case .message: true
+            case .push(_, let entry): entry.message != nil
+            default: false
+            }
+        }
+        if case .message(let message) = frame { return message }
+        if case .push(_, let entry) = frame, let message = entry.message { return message }
+        throw IMClientError.closed
     }
 
     /// Frames received and not read yet.

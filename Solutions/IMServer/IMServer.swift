@@ -11,12 +11,15 @@ import Hummingbird
 import IMCore
 import IMGateway
 import IMStore
+import IMSync
 import Logging
 
 /// Builds and runs the IM server.
 public struct IMServer: Sendable {
     public let configuration: IMServerConfiguration
     public let store: SQLiteStore
+    /// Lessons 04–09: exactly-once sends, seq, unread and timelines, on the same SQLite file.
+    public let syncStore: SyncStore
     public let gateway: Gateway
     public let chat: ChatService
 
@@ -24,11 +27,17 @@ public struct IMServer: Sendable {
     public init(configuration: IMServerConfiguration) throws {
         self.configuration = configuration
         store = try SQLiteStore(
-            configuration: .init(path: configuration.databasePath, syncEveryCommit: configuration.syncEveryCommit))
+            configuration: .init(
+                path: configuration.databasePath, syncEveryCommit: configuration.syncEveryCommit,
+                migrations: SyncStore.migrations))
+        syncStore = SyncStore(base: store, configuration: configuration.sync)
         gateway = Gateway(
             accounts: AccountService(store: store, configuration: configuration.gateway),
-            configuration: configuration.gateway)
-        chat = ChatService(messages: store, accounts: store, pusher: gateway.pusher)
+            configuration: configuration.gateway,
+            pushTracking: AckedPushTracking(policy: configuration.pushRetry))
+        chat = ChatService(
+            messages: syncStore, accounts: store, pusher: gateway.pusher, timeline: syncStore,
+            timelinePusher: gateway.timelinePusher)
     }
 
     /// The Hummingbird application: API, WebSocket and the web client. `onRunning` gets the bound port.

@@ -1,6 +1,8 @@
 // The IM assembled (lesson 11 will walk through this module): configuration.
 
+import IMDelivery
 import IMGateway
+import IMSync
 import Logging
 
 /// How `im-server` runs. The defaults start a working server on 127.0.0.1:8080 with its data in `./data`.
@@ -15,6 +17,10 @@ public struct IMServerConfiguration: Sendable {
     /// Sync every commit to disk (see `SQLiteStore.Configuration.syncEveryCommit`).
     public var syncEveryCommit = true
     public var gateway = GatewayConfiguration()
+    /// Lesson 04: when unacknowledged pushes are repeated, and when a connection is given up.
+    public var pushRetry = RetryPolicy()
+    /// Lessons 05 and 09: sequence step and the offline store's cap.
+    public var sync = SyncStore.Configuration()
     public var logLevel: Logger.Level = .info
 
     public init() {}
