@@ -38,6 +38,7 @@ let package = Package(
     products: [
         .executable(name: "im-server", targets: ["im-server"]),
         .executable(name: "im-client", targets: ["im-client"]),
+        .executable(name: "im-faults", targets: ["im-faults"]),
         .executable(name: "course", targets: ["course"]),
     ],
     dependencies: [
@@ -160,6 +161,12 @@ let package = Package(
             name: "im-client",
             dependencies: ["IMClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Solutions/Tools/im-client",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "im-faults",
+            dependencies: ["IMClient", "IMCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Solutions/Tools/im-faults",
             swiftSettings: swiftSettings
         ),
         .target(

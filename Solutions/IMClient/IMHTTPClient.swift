@@ -69,8 +69,26 @@ public struct IMHTTPClient: Sendable {
         return try await call("GET", "/api/v1/conversations/\(conversation.rawValue)/messages\(suffix)")
     }
 
-    public func markRead(_ conversation: ConversationID) async throws -> ReadReceipt {
-        try await call("POST", "/api/v1/conversations/\(conversation.rawValue)/read")
+    /// Marks `conversation` read, up to the message numbered `upToSeq` when given.
+    public func markRead(_ conversation: ConversationID, upToSeq: Int64? = nil) async throws -> ReadReceipt {
+        let query = upToSeq.map { "?upToSeq=\($0)" } ?? ""
+        return try await call("POST", "/api/v1/conversations/\(conversation.rawValue)/read\(query)")
+    }
+
+    /// Lesson 05: the messages of `conversation` numbered above `afterSeq` up to `throughSeq`.
+    public func messages(in conversation: ConversationID, afterSeq: Int64, throughSeq: Int64? = nil) async throws
+        -> [Message]
+    {
+        let through = throughSeq.map { "&throughSeq=\($0)" } ?? ""
+        let page: HistoryPage = try await call(
+            "GET", "/api/v1/conversations/\(conversation.rawValue)/messages?afterSeq=\(afterSeq)\(through)")
+        return page.messages
+    }
+
+    /// Lesson 09: the timeline entries after `version`.
+    public func sync(after version: Int64, limit: Int? = nil) async throws -> SyncPage {
+        let query = limit.map { "&limit=\($0)" } ?? ""
+        return try await call("GET", "/api/v1/sync?after=\(version)\(query)")
     }
 
     /// Short poll (`wait` nil) or long poll (`wait` seconds).

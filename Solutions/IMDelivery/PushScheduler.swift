@@ -79,7 +79,11 @@ public final class PushScheduler<Payload: Sendable>: Sendable {
                 for action in actions {
                     switch action {
                     case .resend(let id, let payload): send(id, payload)
-                    case .giveUp(let ids): giveUp(ids)
+                    case .giveUp(let ids):
+                        // The connection is given up once; whatever else is pending goes with it.
+                        state.withLock { $0.closed = true }
+                        giveUp(ids)
+                        return
                     }
                 }
             } else {

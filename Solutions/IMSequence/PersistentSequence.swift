@@ -38,6 +38,14 @@ public final class PersistentSequence: Sendable {
         allocator.withLock { $0.didPersist(key, maximum: maximum, previous: previous) }
     }
 
+    /// Reserves sections for those of `keys` that have no room left, before a transaction that
+    /// takes one number of each: so that it does not start, take some numbers, and roll back.
+    public func prepare(_ keys: [String], writer: any DatabaseWriter) async throws {
+        for key in keys where !allocator.withLock({ $0.hasRoom(for: key) }) {
+            try await reserve(for: key, writer: writer)
+        }
+    }
+
     /// Convenience: reserve a new section of `key` in its own committed transaction.
     public func reserve(for key: String, writer: any DatabaseWriter) async throws {
         let (previous, maximum) = try await writer.write { db in try self.reserve(for: key, in: db) }

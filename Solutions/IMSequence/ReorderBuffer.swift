@@ -13,6 +13,10 @@ public struct ReorderBuffer<Item: Sendable>: Sendable {
     public struct Gap: Hashable, Sendable {
         public let after: Int64
         public let through: Int64
+        public init(after: Int64, through: Int64) {
+            self.after = after
+            self.through = through
+        }
     }
 
     /// The position of the last item delivered.

@@ -70,6 +70,12 @@ public struct SequenceAllocator: Sendable {
         // END EXERCISE 05.2
     }
 
+    /// Whether `next(for:)` can issue a number for `key` without a new section.
+    public func hasRoom(for key: String) -> Bool {
+        guard let section = sections[key] else { return false }
+        return section.current < section.maximum
+    }
+
     /// The last number issued for `key` in this run, if any section is loaded.
     public func current(for key: String) -> Int64? { sections[key]?.current }
 }

@@ -15,7 +15,8 @@ struct AckedPushTracking: PushTrackerFactory {
         let scheduler = PushScheduler<TimelineEntry>(
             policy: policy,
             send: { pushID, entry in send(.push(pushID: pushID, entry)) },
-            giveUp: { pushIDs in giveUp("pushes \(pushIDs.map(String.init)) were not acknowledged") })
+            // A close reason must fit in 123 bytes: name the first id and the count.
+            giveUp: { pushIDs in giveUp("\(pushIDs.count) push(es) from id \(pushIDs.min() ?? 0) not acknowledged") })
         return Tracker(scheduler: scheduler)
     }
 

@@ -53,13 +53,17 @@ public final class SyncStore: TimelineStore {
     // MARK: TimelineStore
 
     public func store(_ outgoing: OutgoingMessage, sentAt: Int64) async throws -> StoredMessage {
-        try await withSections { db in try self.store(outgoing, sentAt: sentAt, in: db) }
+        let members = outgoing.from == outgoing.to ? [outgoing.from] : [outgoing.from, outgoing.to]
+        try await sequence.prepare(
+            [Self.conversationKey(outgoing.conversationID)] + members.map(Self.timelineKey), writer: base.database)
+        return try await withSections { db in try self.store(outgoing, sentAt: sentAt, in: db) }
     }
 
     public func markRead(_ conversation: ConversationID, by user: UserID, upTo seq: Int64?) async throws
         -> (receipt: ReadReceipt, entry: TimelineEntry)
     {
-        try await withSections { db in
+        try await sequence.prepare([Self.timelineKey(user)], writer: base.database)
+        return try await withSections { db in
             let version = try self.sequence.next(for: Self.timelineKey(user))
             let (unread, total) = try UnreadLedger.markRead(for: user, in: conversation, upTo: seq, db)
             let readSeq = try seq ?? Self.lastSeq(of: conversation, db)

@@ -98,7 +98,8 @@ struct HTTPAPI: Sendable {
             let through = try query.get("throughSeq").map { try integer($0, name: "throughSeq") } ?? Int64.max
             let messages = try await chat.messages(
                 in: conversation, for: identity.userID, seqAfter: afterSeq, through: through)
-            return .json(HistoryPage(messages: messages, hasMore: false))
+            // A full page may have more behind it: ask again after its last seq.
+            return .json(HistoryPage(messages: messages, hasMore: messages.count >= chat.limits.maxHistoryPage))
         }
         let before = try query.get("before").map { MessageID(try integer($0, name: "before")) }
         let limit = try query.get("limit").map { Int(try integer($0, name: "limit")) }

@@ -1041,11 +1041,27 @@
       switch (frame.type) {
         case 'hello': this.onHello(frame.data || {}); break;
         case 'message': if (frame.data) ingest(frame.data.message); break;
+        case 'push': this.onPush(frame.data || {}); break;
         case 'ack': if (frame.data) ingest(frame.data.message); break;
         case 'read': break; // our badge was cleared when we sent it
         case 'pong': break;
         case 'error': this.onErrorFrame(frame, request); break;
         default: console.warn('unknown frame', frame.type);
+      }
+    },
+
+    /** A timeline entry (lessons 04 and 09): acknowledge it first, then show it. */
+    onPush(data) {
+      if (typeof data.pushID === 'number') this.send({ type: 'pushAck', data: { pushID: data.pushID } });
+      const entry = data.entry || {};
+      if (entry.message) ingest(entry.message);
+      if (entry.read) {
+        // Read on another of our devices: its badge clears here too.
+        const contact = state.contacts.get(entry.read.conversationID);
+        if (contact) {
+          contact.unread = entry.read.unread;
+          renderContacts();
+        }
       }
     },
 

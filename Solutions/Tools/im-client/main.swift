@@ -229,7 +229,13 @@ struct Follow: AsyncParsableCommand {
             } catch IMClientError.timedOut {
                 continue
             }
-            guard case .message(let message) = frame else { continue }
+            let pushed: Message?
+            switch frame {
+            case .message(let message): pushed = message
+            case .push(_, let entry): pushed = entry.message
+            default: pushed = nil
+            }
+            guard let message = pushed else { continue }
             if let peer, message.conversationID != .direct(me.id, peer.id) { continue }
             options.emit(message, text: format(message, me: me.id, names: names))
             seen += 1
