@@ -39,6 +39,7 @@ let package = Package(
         .executable(name: "im-server", targets: ["im-server"]),
         .executable(name: "im-client", targets: ["im-client"]),
         .executable(name: "im-faults", targets: ["im-faults"]),
+        .executable(name: "im-bench", targets: ["im-bench"]),
         .executable(name: "course", targets: ["course"]),
     ],
     dependencies: [
@@ -53,6 +54,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: Lesson modules (switchable between Solutions/ and Sources/)
@@ -161,6 +163,18 @@ let package = Package(
             name: "im-client",
             dependencies: ["IMClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Solutions/Tools/im-client",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "im-bench",
+            dependencies: [
+                "IMClient", "IMCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Solutions/Tools/im-bench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

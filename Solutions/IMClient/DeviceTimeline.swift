@@ -52,11 +52,14 @@ public struct DeviceTimeline: Sendable {
 
     /// After a reset, a missing link is expected, not a fault.
     private var chainBroken = false
+    /// Messages taken from history after a reset; the same message may still arrive as an entry.
+    private var merged: Set<MessageID> = []
 
     /// Adds messages fetched by history (after a reset), in seq order, skipping known ones.
     public mutating func merge(history: [Message]) {
         for message in history.sorted(by: { ($0.seq ?? 0) < ($1.seq ?? 0) }) where messages[message.id] == nil {
             messages[message.id] = message
+            merged.insert(message.id)
             var list = conversations[message.conversationID, default: []]
             list.append(message)
             list.sort { ($0.seq ?? 0) < ($1.seq ?? 0) }
@@ -74,7 +77,7 @@ public struct DeviceTimeline: Sendable {
     private mutating func apply(_ entry: TimelineEntry) {
         if let message = entry.message {
             guard messages[message.id] == nil else {
-                duplicates += 1
+                if merged.remove(message.id) == nil { duplicates += 1 }
                 return
             }
             messages[message.id] = message

@@ -16,16 +16,25 @@ public struct Gateway: Sendable {
     public let accounts: AccountService
     public let registry: SessionRegistry
     public let longPolls: LongPollHub
+    /// Lesson 04: tracks each WebSocket's pushes until acknowledged (nil: best effort).
+    public let pushTracking: (any PushTrackerFactory)?
 
-    public init(accounts: AccountService, configuration: GatewayConfiguration = GatewayConfiguration()) {
+    public init(
+        accounts: AccountService, configuration: GatewayConfiguration = GatewayConfiguration(),
+        pushTracking: (any PushTrackerFactory)? = nil
+    ) {
         self.configuration = configuration
         self.accounts = accounts
         self.registry = SessionRegistry()
         self.longPolls = LongPollHub()
+        self.pushTracking = pushTracking
     }
 
     /// What the logic layer pushes to: live WebSockets, then parked long polls.
     public var pusher: any MessagePusher { FanOutPusher([registry, longPolls]) }
+
+    /// What the logic layer pushes timeline entries to (lesson 09): every device of the user.
+    public var timelinePusher: any TimelinePusher { GatewayTimelinePusher(registry: registry, longPolls: longPolls) }
 
     /// Adds the API, the WebSocket endpoint and `/health` to `router`.
     public func addRoutes(to router: Router<IMRequestContext>, chat: ChatService) {
@@ -34,7 +43,7 @@ public struct Gateway: Sendable {
         HTTPAPI(chat: chat, accounts: accounts, longPolls: longPolls, configuration: configuration).addRoutes(to: router)
 
         let endpoint = WebSocketEndpoint(
-            chat: chat, registry: registry, configuration: configuration,
+            chat: chat, registry: registry, configuration: configuration, pushTracking: pushTracking,
             codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
         router.group().add(middleware: AuthMiddleware(accounts: accounts))
             .ws("ws") { _, _ in
@@ -51,5 +60,16 @@ public struct Gateway: Sendable {
         .http1WebSocketUpgrade(
             webSocketRouter: router,
             configuration: .init(ws: .init(maxFrameSize: configuration.maxFrameBytes * 4, autoPing: .disabled)))
+    }
+}
+
+/// Timeline entries go to live WebSockets, and wake parked long polls.
+struct GatewayTimelinePusher: TimelinePusher {
+    let registry: SessionRegistry
+    let longPolls: LongPollHub
+
+    func push(_ entry: TimelineEntry, to user: UserID) async {
+        await registry.push(entry, to: user)
+        await longPolls.push(entry, to: user)
     }
 }

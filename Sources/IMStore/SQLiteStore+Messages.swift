@@ -9,12 +9,15 @@ import IMCore
 
 extension SQLiteStore: MessageStore {
     public func append(_ outgoing: OutgoingMessage, sentAt: Int64) async throws -> Message {
-        try await database.write { db in
-            // BEGIN EXERCISE 02.1: In one transaction: store the content once, index it for both users, update recent contacts.
-            // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 02
-            throw Exercise.notImplemented("02.1", expected: "one message row, an outbox row and an inbox row in user_message, both recent_contact rows updated (recipient unread + 1), all in one transaction")
-            // END EXERCISE 02.1
-        }
+        try await database.write { db in try Self.insert(outgoing, sentAt: sentAt, in: db) }
+    }
+
+    /// Stores `outgoing` inside the caller's transaction (later lessons add to the same transaction).
+    public static func insert(_ outgoing: OutgoingMessage, sentAt: Int64, in db: Database) throws -> Message {
+        // BEGIN EXERCISE 02.1: In one transaction: store the content once, index it for both users, update recent contacts.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 02
+        throw Exercise.notImplemented("02.1", expected: "one message row, an outbox row and an inbox row in user_message, both recent_contact rows updated (recipient unread + 1), all in one transaction")
+        // END EXERCISE 02.1
     }
 
     public func history(of conversation: ConversationID, for user: UserID, before: MessageID?, limit: Int) async throws
@@ -83,13 +86,13 @@ extension SQLiteStore: MessageStore {
 
     // MARK: Rows
 
-    private func index(_ message: Message, owner: UserID, peer: UserID, direction: Int, in db: Database) throws {
+    private static func index(_ message: Message, owner: UserID, peer: UserID, direction: Int, in db: Database) throws {
         try db.execute(
             sql: "INSERT INTO user_message (user_id, message_id, conversation_id, peer_id, direction) VALUES (?, ?, ?, ?, ?)",
             arguments: [owner.rawValue, message.id.rawValue, message.conversationID.rawValue, peer.rawValue, direction])
     }
 
-    private func touchContact(_ message: Message, owner: UserID, peer: UserID, addUnread: Int, in db: Database) throws {
+    private static func touchContact(_ message: Message, owner: UserID, peer: UserID, addUnread: Int, in db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO recent_contact (user_id, conversation_id, peer_id, last_message_id, unread)
@@ -100,13 +103,15 @@ extension SQLiteStore: MessageStore {
             arguments: [owner.rawValue, message.conversationID.rawValue, peer.rawValue, message.id.rawValue, addUnread])
     }
 
-    static func message(from row: Row) throws -> Message {
+    /// Reads a `message` row (with `seq` and `prev_seq` when a later lesson added them).
+    public static func message(from row: Row) throws -> Message {
         Message(
             id: MessageID(row["id"]), conversationID: try conversation(row["conversation_id"]), from: UserID(row["sender_id"]),
-            to: UserID(row["recipient_id"]), clientMsgID: row["client_msg_id"], body: row["body"], sentAt: row["sent_at"])
+            to: UserID(row["recipient_id"]), clientMsgID: row["client_msg_id"], body: row["body"], sentAt: row["sent_at"],
+            seq: row["seq"], prevSeq: row["prev_seq"])
     }
 
-    static func conversation(_ raw: String) throws -> ConversationID {
+    public static func conversation(_ raw: String) throws -> ConversationID {
         guard let id = ConversationID(rawValue: raw) else { throw IMError(.internal, "stored conversation id \(raw) is invalid") }
         return id
     }

@@ -22,15 +22,21 @@ public final class SQLiteStore: Sendable {
         public var syncEveryCommit: Bool
         /// How many readers may work at once.
         public var maximumReaderCount: Int
+        /// Tables of later lessons, migrated after this store's own, in order.
+        public var migrations: [StoreMigration]
 
-        public init(path: String, syncEveryCommit: Bool = true, maximumReaderCount: Int = 4) {
+        public init(
+            path: String, syncEveryCommit: Bool = true, maximumReaderCount: Int = 4, migrations: [StoreMigration] = []
+        ) {
             self.path = path
             self.syncEveryCommit = syncEveryCommit
             self.maximumReaderCount = maximumReaderCount
+            self.migrations = migrations
         }
     }
 
-    let database: DatabasePool
+    /// The database, for later lessons that add tables and write in the same transactions.
+    public let database: DatabasePool
 
     /// Opens (and creates or migrates) the store.
     public init(configuration: Configuration) throws {
@@ -44,11 +50,26 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
         }
         database = try DatabasePool(path: configuration.path, configuration: config)
-        try Schema.migrator.migrate(database)
+        var migrator = Schema.migrator
+        for migration in configuration.migrations {
+            migrator.registerMigration(migration.name, migrate: migration.migrate)
+        }
+        try migrator.migrate(database)
     }
 
     /// Convenience: a store at `path` with the default settings.
     public convenience init(path: String) throws {
         try self.init(configuration: Configuration(path: path))
+    }
+}
+
+/// A named schema change contributed by a later lesson's module.
+public struct StoreMigration: Sendable {
+    public let name: String
+    public let migrate: @Sendable (Database) throws -> Void
+
+    public init(_ name: String, migrate: @escaping @Sendable (Database) throws -> Void) {
+        self.name = name
+        self.migrate = migrate
     }
 }

@@ -55,3 +55,8 @@ struct IMFaults: AsyncParsableCommand {
 func report(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+struct FaultError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -27,6 +27,11 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "bcrypt cost for new passwords (4–31; each step doubles the work).")
     var passwordCost: UInt8 = 10
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Sync every commit to disk, so an acknowledged message survives a power loss (--no-sync: a process crash only; faster).")
+    var sync = true
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env IM_LOG_LEVEL).")
     var logLevel: String = Self.environment("IM_LOG_LEVEL") ?? "info"
 
@@ -42,6 +47,7 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.dataDirectory = data
         configuration.seedDemoUsers = demo
+        configuration.syncEveryCommit = sync
         configuration.gateway.passwordHashCost = passwordCost
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 

@@ -17,6 +17,7 @@ public struct ChatLimits: Sendable, Hashable {
     public var maxHistoryPage = 100
     public var maxPollBatch = 500
     public var maxContacts = 200
+    public var maxSyncPage = 200
 
     public init() {}
 }
@@ -26,17 +27,24 @@ public struct ChatService: Sendable {
     public let messages: any MessageStore
     public let accounts: any AccountStore
     public let pusher: any MessagePusher
+    /// Lessons 04–09: when set, sends, reads and sync go through the timeline store and pushes
+    /// go to every device as timeline entries.
+    public let timeline: (any TimelineStore)?
+    public let timelinePusher: (any TimelinePusher)?
     public let limits: ChatLimits
     /// The current time in milliseconds since 1970; a parameter so tests can fix it.
     public let now: @Sendable () -> Int64
 
     public init(
         messages: any MessageStore, accounts: any AccountStore, pusher: any MessagePusher,
+        timeline: (any TimelineStore)? = nil, timelinePusher: (any TimelinePusher)? = nil,
         limits: ChatLimits = ChatLimits(), now: @escaping @Sendable () -> Int64 = { currentMilliseconds() }
     ) {
         self.messages = messages
         self.accounts = accounts
         self.pusher = pusher
+        self.timeline = timeline
+        self.timelinePusher = timelinePusher
         self.limits = limits
         self.now = now
     }
@@ -73,9 +81,17 @@ public struct ChatService: Sendable {
         return (contacts, contacts.reduce(0) { $0 + $1.unread })
     }
 
-    /// Marks `conversation` read for `user`.
-    public func markRead(_ conversation: ConversationID, by user: UserID) async throws -> ReadReceipt {
+    /// Marks `conversation` read for `user` (up to `seq` when given, and when a timeline store
+    /// is configured; then every device of the user is told).
+    public func markRead(_ conversation: ConversationID, by user: UserID, upTo seq: Int64? = nil) async throws
+        -> ReadReceipt
+    {
         try requireMember(user, of: conversation)
+        if let timeline {
+            let (receipt, entry) = try await timeline.markRead(conversation, by: user, upTo: seq)
+            await timelinePusher?.push(entry, to: user)
+            return receipt
+        }
         let total = try await messages.markRead(conversation, by: user)
         return ReadReceipt(conversationID: conversation, unread: 0, totalUnread: total)
     }
@@ -83,6 +99,58 @@ public struct ChatService: Sendable {
     /// The messages in `user`'s index newer than `after` (what a polling client asks for).
     public func poll(for user: UserID, after: MessageID) async throws -> [Message] {
         try await messages.messages(for: user, after: after, limit: limits.maxPollBatch)
+    }
+
+    // MARK: Reliable delivery (lessons 04–09)
+
+    /// Sends a message the way the finished server does: with a timeline store, a retry with the
+    /// same `clientMsgID` is stored once and answered with the same message; every device of
+    /// both members gets the entry (the sending device too, so its timeline position moves on).
+    /// Without one, this is `send`.
+    public func submit(_ request: SendRequest, from sender: UserID, origin: ConnectionID? = nil) async throws -> Message {
+        guard let timeline else { return try await send(request, from: sender, origin: origin) }
+        if let claimed = request.from, claimed != sender {
+            throw IMError.forbidden("you are user \(sender) and cannot send as user \(claimed)")
+        }
+        try validate(body: request.body, clientMsgID: request.clientMsgID)
+        guard try await accounts.user(request.to) != nil else {
+            throw IMError.notFound("no user with id \(request.to)")
+        }
+        let outgoing = OutgoingMessage(from: sender, to: request.to, clientMsgID: request.clientMsgID, body: request.body)
+        let stored = try await timeline.store(outgoing, sentAt: now())
+        if !stored.isRepeat, let timelinePusher {
+            for (member, entry) in stored.entries.sorted(by: { $0.key < $1.key }) {
+                await timelinePusher.push(entry, to: member)
+            }
+        }
+        return stored.message
+    }
+
+    /// The entries of `user`'s timeline after `version`; a reset with recent contacts when the
+    /// entries needed were evicted from the capped offline store.
+    public func sync(for user: UserID, after version: Int64, limit: Int?) async throws -> SyncPage {
+        guard let timeline else { throw IMError(.internal, "this server keeps no timeline") }
+        guard version >= 0 else { throw IMError.invalidArgument("`after` must be 0 or a version the server sent") }
+        let size = min(max(limit ?? limits.maxSyncPage, 1), limits.maxSyncPage)
+        let page = try await timeline.timeline(of: user, after: version, limit: size)
+        guard let reason = page.resetReason else {
+            return SyncPage(entries: page.entries, hasMore: page.hasMore, head: page.head)
+        }
+        let (contacts, total) = try await contacts(of: user)
+        return SyncPage(
+            entries: [], hasMore: false, head: page.head,
+            reset: SyncReset(reason: reason, contacts: contacts, totalUnread: total))
+    }
+
+    /// The messages of `conversation` numbered above `after` up to `through` (a gap to fill).
+    public func messages(in conversation: ConversationID, for user: UserID, seqAfter after: Int64, through: Int64)
+        async throws -> [Message]
+    {
+        try requireMember(user, of: conversation)
+        guard let timeline else { throw IMError(.internal, "this server numbers no messages") }
+        guard after >= 0, through >= after else { throw IMError.invalidArgument("need 0 <= afterSeq <= throughSeq") }
+        return try await timeline.messages(
+            in: conversation, for: user, seqAfter: after, through: through, limit: limits.maxHistoryPage)
     }
 
     // MARK: Rules

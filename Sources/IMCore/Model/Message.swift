@@ -15,10 +15,15 @@ public struct Message: Hashable, Sendable, Codable {
     public let body: String
     /// Milliseconds since 1970 UTC, taken by the server when it stored the message.
     public let sentAt: Int64
+    /// The message's place in its conversation (lesson 05): increasing, not necessarily contiguous.
+    public let seq: Int64?
+    /// The `seq` of the message before it in the conversation (0 for the first): a client that has
+    /// not seen `prevSeq` knows it missed something.
+    public let prevSeq: Int64?
 
     public init(
         id: MessageID, conversationID: ConversationID, from: UserID, to: UserID, clientMsgID: String?, body: String,
-        sentAt: Int64
+        sentAt: Int64, seq: Int64? = nil, prevSeq: Int64? = nil
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -27,6 +32,15 @@ public struct Message: Hashable, Sendable, Codable {
         self.clientMsgID = clientMsgID
         self.body = body
         self.sentAt = sentAt
+        self.seq = seq
+        self.prevSeq = prevSeq
+    }
+
+    /// The same message with its place in the conversation.
+    public func numbered(seq: Int64, prevSeq: Int64) -> Message {
+        Message(
+            id: id, conversationID: conversationID, from: from, to: to, clientMsgID: clientMsgID, body: body,
+            sentAt: sentAt, seq: seq, prevSeq: prevSeq)
     }
 }
 

@@ -13,15 +13,20 @@ public let protocolVersion = 1
 public enum ClientFrame: Hashable, Sendable {
     /// Send a one-to-one message.
     case send(id: String?, SendRequest)
-    /// Mark a conversation read.
-    case read(id: String?, ConversationID)
+    /// Mark a conversation read, up to and including the message numbered `upToSeq` (all when nil).
+    case read(id: String?, ConversationID, upToSeq: Int64? = nil)
     /// Check that the connection is alive.
     case ping(id: String?)
+    /// The client has the push numbered `pushID` (lesson 04). Not answered.
+    case pushAck(pushID: UInt64)
+    /// Ask for the timeline entries after a version (lesson 09).
+    case sync(id: String?, SyncRequest)
 
     /// The client's request id, answered as `ref`.
     public var requestID: String? {
         switch self {
-        case .send(let id, _), .read(let id, _), .ping(let id): id
+        case .send(let id, _), .read(let id, _, _), .ping(let id), .sync(let id, _): id
+        case .pushAck: nil
         }
     }
 }
@@ -48,8 +53,13 @@ public enum ServerFrame: Hashable, Sendable {
     case hello(Hello)
     /// A `send` was stored.
     case ack(ref: String?, Message)
-    /// A message pushed to a member of its conversation.
+    /// A message pushed to a member of its conversation (lesson 03: best effort, no timeline).
     case message(Message)
+    /// A timeline entry pushed to one of the user's devices (lesson 04/09). A `pushID` asks for a
+    /// `pushAck`; the push is repeated until it comes.
+    case push(pushID: UInt64?, TimelineEntry)
+    /// The answer to `sync`.
+    case sync(ref: String?, SyncPage)
     /// A `read` was done.
     case read(ref: String?, ReadReceipt)
     /// The answer to `ping`.
@@ -64,11 +74,14 @@ public struct Hello: Hashable, Sendable, Codable {
     public let deviceID: DeviceID
     /// The newest message id in the user's index: poll from here to catch up.
     public let cursor: MessageID
+    /// The newest version of the user's timeline (lesson 09): sync from your last one up to here.
+    public let version: Int64?
 
-    public init(user: User, deviceID: DeviceID, cursor: MessageID) {
+    public init(user: User, deviceID: DeviceID, cursor: MessageID, version: Int64? = nil) {
         self.user = user
         self.deviceID = deviceID
         self.cursor = cursor
+        self.version = version
     }
 }
 
@@ -77,10 +90,13 @@ public struct ReadReceipt: Hashable, Sendable, Codable {
     public let conversationID: ConversationID
     public let unread: Int
     public let totalUnread: Int
+    /// The seq the conversation was read up to (nil: everything at the time).
+    public let readSeq: Int64?
 
-    public init(conversationID: ConversationID, unread: Int, totalUnread: Int) {
+    public init(conversationID: ConversationID, unread: Int, totalUnread: Int, readSeq: Int64? = nil) {
         self.conversationID = conversationID
         self.unread = unread
         self.totalUnread = totalUnread
+        self.readSeq = readSeq
     }
 }

@@ -37,6 +37,8 @@ public struct FrameCodec: Sendable {
         case .hello(let hello): Self.encode(type: "hello", ref: nil, data: hello)
         case .ack(let ref, let message): Self.encode(type: "ack", ref: ref, data: MessagePayload(message: message))
         case .message(let message): Self.encode(type: "message", ref: nil, data: MessagePayload(message: message))
+        case .push(let pushID, let entry): Self.encode(type: "push", ref: nil, data: PushPayload(pushID: pushID, entry: entry))
+        case .sync(let ref, let page): Self.encode(type: "sync", ref: ref, data: page)
         case .read(let ref, let receipt): Self.encode(type: "read", ref: ref, data: receipt)
         case .pong(let ref): Self.encode(type: "pong", ref: ref, data: Empty?.none)
         case .error(let ref, let error): Self.encode(type: "error", ref: ref, data: error)
@@ -49,8 +51,11 @@ public struct FrameCodec: Sendable {
     public func encode(_ frame: ClientFrame) -> String {
         switch frame {
         case .send(let id, let request): Self.encode(type: "send", id: id, data: request)
-        case .read(let id, let conversation): Self.encode(type: "read", id: id, data: ReadRequest(conversationID: conversation))
+        case .read(let id, let conversation, let upToSeq):
+            Self.encode(type: "read", id: id, data: ReadRequest(conversationID: conversation, upToSeq: upToSeq))
         case .ping(let id): Self.encode(type: "ping", id: id, data: Empty?.none)
+        case .pushAck(let pushID): Self.encode(type: "pushAck", data: PushAckPayload(pushID: pushID))
+        case .sync(let id, let request): Self.encode(type: "sync", id: id, data: request)
         }
     }
 
@@ -68,6 +73,10 @@ public struct FrameCodec: Sendable {
         case "hello": return .hello(try payload(Hello.self, of: type, in: bytes))
         case "ack": return .ack(ref: header.ref, try payload(MessagePayload.self, of: type, in: bytes).message)
         case "message": return .message(try payload(MessagePayload.self, of: type, in: bytes).message)
+        case "push":
+            let push = try payload(PushPayload.self, of: type, in: bytes)
+            return .push(pushID: push.pushID, push.entry)
+        case "sync": return .sync(ref: header.ref, try payload(SyncPage.self, of: type, in: bytes))
         case "read": return .read(ref: header.ref, try payload(ReadReceipt.self, of: type, in: bytes))
         case "pong": return .pong(ref: header.ref)
         case "error": return .error(ref: header.ref, try payload(IMError.self, of: type, in: bytes))
@@ -129,6 +138,18 @@ private struct Empty: Codable {}
 /// The payload of `read` sent by a client.
 struct ReadRequest: Codable {
     let conversationID: ConversationID
+    var upToSeq: Int64? = nil
+}
+
+/// The payload of `pushAck`.
+struct PushAckPayload: Codable {
+    let pushID: UInt64
+}
+
+/// The payload of `push`.
+struct PushPayload: Codable {
+    let pushID: UInt64?
+    let entry: TimelineEntry
 }
 
 /// The payload of `ack` and `message`.

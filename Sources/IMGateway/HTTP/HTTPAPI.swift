@@ -30,8 +30,9 @@ struct HTTPAPI: Sendable {
         api.get("contacts") { _, context in try await contacts(context) }
         api.post("messages") { request, context in try await send(request, context) }
         api.get("conversations/:conversationID/messages") { request, context in try await history(request, context) }
-        api.post("conversations/:conversationID/read") { _, context in try await markRead(context) }
+        api.post("conversations/:conversationID/read") { request, context in try await markRead(request, context) }
         api.get("poll") { request, context in try await poll(request, context) }
+        api.get("sync") { request, context in try await sync(request, context) }
     }
 
     // MARK: Accounts
@@ -87,7 +88,7 @@ struct HTTPAPI: Sendable {
     private func send(_ request: Request, _ context: IMRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let body = try await decode(SendRequest.self, from: request)
-        let message = try await chat.send(body, from: identity.userID)
+        let message = try await chat.submit(body, from: identity.userID)
         return .json(["message": message], status: .created)
     }
 
@@ -95,14 +96,32 @@ struct HTTPAPI: Sendable {
         let identity = try context.requireIdentity()
         let conversation = try conversationID(in: context)
         let query = request.uri.queryParameters
+        // Lesson 05: `afterSeq` (and optional `throughSeq`) pulls a gap by seq instead of paging by id.
+        if let afterSeq = try query.get("afterSeq").map({ try integer($0, name: "afterSeq") }) {
+            let through = try query.get("throughSeq").map { try integer($0, name: "throughSeq") } ?? Int64.max
+            let messages = try await chat.messages(
+                in: conversation, for: identity.userID, seqAfter: afterSeq, through: through)
+            // A full page may have more behind it: ask again after its last seq.
+            return .json(HistoryPage(messages: messages, hasMore: messages.count >= chat.limits.maxHistoryPage))
+        }
         let before = try query.get("before").map { MessageID(try integer($0, name: "before")) }
         let limit = try query.get("limit").map { Int(try integer($0, name: "limit")) }
         return .json(try await chat.history(of: conversation, for: identity.userID, before: before, limit: limit))
     }
 
-    private func markRead(_ context: IMRequestContext) async throws -> Response {
+    private func markRead(_ request: Request, _ context: IMRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        return .json(try await chat.markRead(try conversationID(in: context), by: identity.userID))
+        let upToSeq = try request.uri.queryParameters.get("upToSeq").map { try integer($0, name: "upToSeq") }
+        return .json(try await chat.markRead(try conversationID(in: context), by: identity.userID, upTo: upToSeq))
+    }
+
+    /// Lesson 09: the timeline after `after`, in pages of at most `limit`.
+    private func sync(_ request: Request, _ context: IMRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let query = request.uri.queryParameters
+        let after = try query.get("after").map { try integer($0, name: "after") } ?? 0
+        let limit = try query.get("limit").map { Int(try integer($0, name: "limit")) }
+        return .json(try await chat.sync(for: identity.userID, after: after, limit: limit))
     }
 
     private struct PollBody: Encodable {

@@ -12,7 +12,7 @@ import CourseSupport
 import IMCore
 
 /// Parks long-poll requests per user and wakes them when a message for that user is delivered.
-public actor LongPollHub: MessagePusher {
+public actor LongPollHub: MessagePusher, TimelinePusher {
     private var changes: [UserID: UInt64] = [:]
     private var waiters: [UserID: [UInt64: CheckedContinuation<Void, Never>]] = [:]
     /// The time-out of each parked poll, cancelled as soon as the poll is woken another way.
@@ -58,6 +58,10 @@ public actor LongPollHub: MessagePusher {
     public func deliver(_ message: Message, origin: ConnectionID?) async {
         notify(message.to)
         if message.from != message.to { notify(message.from) }
+    }
+
+    public func push(_ entry: TimelineEntry, to user: UserID) async {
+        notify(user)
     }
 
     private func notify(_ user: UserID) {

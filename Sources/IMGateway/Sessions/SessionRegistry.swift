@@ -16,6 +16,13 @@ public protocol FrameSink: Sendable {
     func send(_ frame: ServerFrame)
     /// Closes the connection (for example when the same device connected again).
     func close(reason: String)
+    /// Pushes a timeline entry (lesson 04 tracks it until the client ACKs).
+    func push(_ entry: TimelineEntry)
+}
+
+extension FrameSink {
+    /// Best effort: no push id, no ACK expected.
+    public func push(_ entry: TimelineEntry) { send(.push(pushID: nil, entry)) }
 }
 
 /// One registered connection.
@@ -26,7 +33,7 @@ public struct SessionEntry: Sendable {
 }
 
 /// The session map: user → device → live connection.
-public actor SessionRegistry: MessagePusher {
+public actor SessionRegistry: MessagePusher, TimelinePusher {
     private var sessions: [UserID: [DeviceID: SessionEntry]] = [:]
     private var nextConnectionNumber: UInt64 = 1
 
@@ -73,6 +80,12 @@ public actor SessionRegistry: MessagePusher {
         if message.from != message.to { targets += connections(of: message.from) }
         for entry in targets where entry.connection != origin {
             entry.sink.send(.message(message))
+        }
+    }
+
+    public func push(_ entry: TimelineEntry, to user: UserID) async {
+        for session in connections(of: user) {
+            session.sink.push(entry)
         }
     }
 }

@@ -17,6 +17,7 @@ struct WebSocketEndpoint: Sendable {
     let chat: ChatService
     let registry: SessionRegistry
     let configuration: GatewayConfiguration
+    let pushTracking: (any PushTrackerFactory)?
     let codec: FrameCodec
 
     func serve(
@@ -24,6 +25,10 @@ struct WebSocketEndpoint: Sendable {
     ) async {
         let connection = await registry.makeConnectionID()
         let (queue, items) = OutboundQueue.make()
+        let tracker = pushTracking?.makeTracker(
+            send: { queue.send($0) },
+            giveUp: { reason in queue.close(.policyViolation, reason: reason) })
+        let sink: any FrameSink = tracker.map { TrackedSink(queue: queue, tracker: $0) } ?? queue
         var connectionLogger = logger
         connectionLogger[metadataKey: "connection"] = "\(connection)"
         connectionLogger[metadataKey: "user"] = "\(identity.userID)"
@@ -31,22 +36,30 @@ struct WebSocketEndpoint: Sendable {
 
         do {
             guard let user = try await chat.accounts.user(identity.userID) else { throw IMError.unauthorized }
-            let entry = SessionEntry(connection: connection, device: identity.deviceID, sink: queue)
+            // Hello is queued before the entry is registered, so it is the first frame on the wire.
+            let cursor = try await chat.messages.latestMessageID(for: identity.userID)
+            let version = try await chat.timeline?.headVersion(of: identity.userID)
+            queue.send(.hello(Hello(user: user, deviceID: identity.deviceID, cursor: cursor, version: version)))
+            let entry = SessionEntry(connection: connection, device: identity.deviceID, sink: sink)
             if let replaced = await registry.register(entry, for: identity.userID) {
                 replaced.sink.close(reason: "replaced by a newer connection of the same device")
             }
-            let cursor = try await chat.messages.latestMessageID(for: identity.userID)
-            queue.send(.hello(Hello(user: user, deviceID: identity.deviceID, cursor: cursor)))
         } catch {
             queue.send(.error(ref: nil, IMError(describing: error)))
             queue.close(.unexpectedServerError, reason: "could not open the session")
         }
 
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.write(items, to: outbound, codec: codec, logger: logger) }
             group.addTask {
-                await read(inbound, queue: queue, identity: identity, connection: connection, logger: logger)
+                await Self.write(items, to: outbound, codec: codec, logger: logger)
+                tracker?.close()
+            }
+            group.addTask {
+                await read(inbound, queue: queue, tracker: tracker, identity: identity, connection: connection, logger: logger)
                 queue.finish()
+            }
+            if let tracker {
+                group.addTask { await tracker.run() }
             }
         }
         await registry.unregister(connection, device: identity.deviceID, of: identity.userID)
@@ -55,8 +68,8 @@ struct WebSocketEndpoint: Sendable {
 
     /// Reads frames until the client goes away or breaks the protocol.
     private func read(
-        _ inbound: WebSocketInboundStream, queue: OutboundQueue, identity: Identity, connection: ConnectionID,
-        logger: Logger
+        _ inbound: WebSocketInboundStream, queue: OutboundQueue, tracker: (any PushTracker)?, identity: Identity,
+        connection: ConnectionID, logger: Logger
     ) async {
         do {
             // The library refuses messages far above our limit; ours gives the client a clear error first.
@@ -83,6 +96,10 @@ struct WebSocketEndpoint: Sendable {
                     queue.send(.error(ref: nil, IMError(describing: error)))
                     continue
                 }
+                if case .pushAck(let pushID) = frame {
+                    tracker?.acknowledge(pushID)
+                    continue
+                }
                 queue.send(await answer(frame, from: identity, connection: connection))
             }
         } catch {
@@ -95,11 +112,16 @@ struct WebSocketEndpoint: Sendable {
         do {
             switch frame {
             case .send(let id, let request):
-                return .ack(ref: id, try await chat.send(request, from: identity.userID, origin: connection))
-            case .read(let id, let conversation):
-                return .read(ref: id, try await chat.markRead(conversation, by: identity.userID))
+                return .ack(ref: id, try await chat.submit(request, from: identity.userID, origin: connection))
+            case .read(let id, let conversation, let upToSeq):
+                return .read(ref: id, try await chat.markRead(conversation, by: identity.userID, upTo: upToSeq))
             case .ping(let id):
                 return .pong(ref: id)
+            case .sync(let id, let request):
+                return .sync(ref: id, try await chat.sync(for: identity.userID, after: request.after, limit: request.limit))
+            case .pushAck:
+                // Handled by the reader before it gets here; an ACK is never answered.
+                return .pong(ref: nil)
             }
         } catch {
             return .error(ref: frame.requestID, IMError(describing: error))

@@ -1,22 +1,29 @@
-// A real im-server process that can be killed without warning and started again on its data.
+// A real im-server process, for tools (im-faults, im-bench): start, kill without warning, restart.
 
 import Foundation
-import IMClient
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-final class ServerProcess: @unchecked Sendable {
-    let executable: String
-    let dataDirectory: String
-    let port: Int
+/// Runs `im-server` as a child process with its data in `dataDirectory` (log in `server.log`).
+/// Used from one task at a time.
+public final class ServerProcess: @unchecked Sendable {
+    public let executable: String
+    public let dataDirectory: String
+    public let port: Int
+    /// Extra command-line arguments.
+    public let arguments: [String]
     private var process: Process?
     private let log: FileHandle
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(executable: String, dataDirectory: String, port: Int) throws {
+    /// The process id while it runs.
+    public var pid: Int32? { process.map(\.processIdentifier) }
+
+    public init(executable: String, dataDirectory: String, port: Int, arguments: [String] = []) throws {
+        self.arguments = arguments
         self.executable = executable
         self.dataDirectory = dataDirectory
         self.port = port
@@ -26,13 +33,13 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts the process and waits until `/health` answers.
-    func start() async throws {
+    public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "--host", "127.0.0.1", "--port", String(port), "--data", dataDirectory, "--password-cost", "4",
             "--log-level", "warning",
-        ]
+        ] + arguments
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -41,21 +48,23 @@ final class ServerProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let response = try? await client.raw("GET", "/health", timeout: .seconds(1)), response.status == 200 { return }
-            guard process.isRunning else { throw FaultError("im-server exited at start; see \(dataDirectory)/server.log") }
+            guard process.isRunning else {
+                throw IMClientError.unreadableResponse(status: 0, body: "im-server exited at start; see \(dataDirectory)/server.log")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw FaultError("im-server did not answer /health within 30 s")
+        throw IMClientError.timedOut("im-server to answer /health (30 s)")
     }
 
     /// SIGKILL: no shutdown, no flush — what a crash or a power cut looks like to the process.
-    func kill() {
+    public func kill() {
         guard let process, process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
     }
 
-    func stop() {
+    public func stop() {
         guard let process, process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
@@ -63,7 +72,12 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
-struct FaultError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// The resident memory of process `pid` in bytes (Linux `/proc`), if it can be read.
+public func residentBytes(ofProcess pid: Int32) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+        return kilobytes.map { $0 * 1024 }
+    }
+    return nil
 }

@@ -1,0 +1,51 @@
+// The server under test: started by im-bench, or one that already runs.
+
+import Foundation
+import IMClient
+
+/// A server to drive, and how to read its memory.
+final class BenchTarget: Sendable {
+    let baseURL: String
+    let pid: Int32?
+    let process: ServerProcess?
+    let dataDirectory: String?
+
+    private init(baseURL: String, pid: Int32?, process: ServerProcess?, dataDirectory: String?) {
+        self.baseURL = baseURL
+        self.pid = pid
+        self.process = process
+        self.dataDirectory = dataDirectory
+    }
+
+    static func make(_ options: TargetOptions) async throws -> BenchTarget {
+        if let url = options.url {
+            return BenchTarget(baseURL: url, pid: options.serverPID, process: nil, dataDirectory: nil)
+        }
+        guard FileManager.default.isExecutableFile(atPath: options.serverBinary) else {
+            throw BenchError(
+                "no im-server at \(options.serverBinary); build it (swift build -c release --product im-server) or pass --url")
+        }
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("im-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let process = try ServerProcess(
+            executable: options.serverBinary, dataDirectory: data, port: Int.random(in: 40_000...49_999),
+            arguments: options.syncEveryCommit ? [] : ["--no-sync"])
+        try await process.start()
+        return BenchTarget(baseURL: process.baseURL, pid: process.pid, process: process, dataDirectory: data)
+    }
+
+    var port: Int { Int(baseURL.split(separator: ":").last ?? "") ?? 8080 }
+
+    /// The server's resident memory now, if known.
+    var residentBytes: Int? { pid.flatMap { IMClient.residentBytes(ofProcess: $0) } }
+
+    func stop() {
+        process?.stop()
+        if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

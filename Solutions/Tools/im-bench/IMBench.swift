@@ -1,0 +1,34 @@
+// im-bench: the load generator and benchmark of the IM (docs/BENCHMARKS.md).
+//
+//   im-bench connections --count 10000          # idle WebSockets: server memory per connection
+//   im-bench chat --pairs 50 --duration 10      # 1:1 chat flat out: msg/s, ACK and delivery latency
+//   im-bench chat --pairs 50 --rate 5000        # the same at a target rate
+//
+// Each scenario starts its own im-server (--server-binary, with its data in a temporary folder)
+// or drives a running one (--url, with --server-pid for memory figures). A progress line runs
+// while it works; a table and a JSON result file (--json) come at the end.
+
+import ArgumentParser
+import Foundation
+
+@main
+struct IMBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "im-bench",
+        abstract: "Load generator and benchmark of im-server, over real sockets on loopback.",
+        subcommands: [ConnectionsCommand.self, ChatCommand.self])
+}
+
+/// Where the server under test comes from.
+struct TargetOptions: ParsableArguments {
+    @Option(help: "An im-server executable to start for the run (its data goes to a temporary folder).")
+    var serverBinary = ".build/release/im-server"
+    @Option(help: "Drive a running server at this URL instead of starting one.")
+    var url: String?
+    @Option(help: "The pid of the running server given by --url, for memory figures.")
+    var serverPID: Int32?
+    @Option(help: "Write the result as JSON to this file.")
+    var json: String?
+    @Flag(help: "Let the started server sync every commit to disk (the default of im-server); off by default here to measure the server, not the disk.")
+    var syncEveryCommit = false
+}

@@ -1,0 +1,113 @@
+// LESSON 04 STARTER, generated from Solutions/IMDelivery/PushScheduler.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 04: the window driven by a clock — one per connection.
+
+import Synchronization
+
+/// Runs a `PushWindow` against the real clock: sends, re-sends on time, gives up when told.
+///
+/// `send` writes a push to the connection (first time and re-pushes alike); `giveUp` is called
+/// once when a push ran out of retries (the owner closes the connection). `run()` is the timer:
+/// run it in the connection's task group; it returns when the scheduler is closed.
+public final class PushScheduler<Payload: Sendable>: Sendable {
+    private struct State {
+        var window: PushWindow<Payload>
+        var wake: CheckedContinuation<Void, Never>?
+        var closed = false
+    }
+
+    private let state: Mutex<State>
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private let send: @Sendable (UInt64, Payload) -> Void
+    private let giveUp: @Sendable ([UInt64]) -> Void
+
+    public init(
+        policy: RetryPolicy, send: @escaping @Sendable (UInt64, Payload) -> Void,
+        giveUp: @escaping @Sendable ([UInt64]) -> Void
+    ) {
+        state = Mutex(State(window: PushWindow(policy: policy)))
+        start = clock.now
+        self.send = send
+        self.giveUp = giveUp
+    }
+
+    private var now: Duration { clock.now - start }
+
+    /// Pushes `payload` (it gets the next push id) and starts waiting for its ACK.
+    public func push(_ payload: Payload) {
+        let now = now
+        let (id, wake) = state.withLock { state -> (UInt64?, CheckedContinuation<Void, Never>?) in
+            guard !state.closed else { return (nil, nil) }
+            let id = state.window.push(payload, now: now)
+            defer { state.wake = nil }
+            return (id, state.wake)
+        }
+        guard let id else { return }
+        send(id, payload)
+        wake?.resume()
+    }
+
+    /// The client acknowledged `pushID`.
+    @discardableResult
+    public func acknowledge(_ pushID: UInt64) -> Bool {
+        state.withLock { $0.window.acknowledge(pushID) }
+    }
+
+    /// How many pushes wait for an ACK.
+    public var pendingCount: Int { state.withLock { $0.window.pendingCount } }
+
+    /// Stops the timer; later pushes are ignored.
+    public func close() {
+        let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.closed = true
+            defer { state.wake = nil }
+            return state.wake
+        }
+        wake?.resume()
+    }
+
+    /// The timer loop: sleeps until the next deadline (or a new push), then ticks the window.
+    public func run() async {
+        while !Task.isCancelled {
+            let (closed, deadline) = state.withLock { ($0.closed, $0.window.nextDeadline) }
+            if closed { return }
+            if let deadline {
+                let wait = deadline - now
+                if wait > .zero { try? await Task.sleep(for: wait) }
+                if Task.isCancelled { return }
+                let now = now
+                let actions = state.withLock { $0.closed ? [] : $0.window.tick(now: now) }
+                for action in actions {
+                    switch action {
+                    case .resend(let id, let payload): send(id, payload)
+                    case .giveUp(let ids):
+                        // The connection is given up once; whatever else is pending goes with it.
+                        state.withLock { $0.closed = true }
+                        giveUp(ids)
+                        return
+                    }
+                }
+            } else {
+                // Nothing pending: park until the next push or close.
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let resumeNow = state.withLock { state -> Bool in
+                            if state.closed || state.window.pendingCount > 0 || Task.isCancelled { return true }
+                            state.wake = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                        defer { state.wake = nil }
+                        return state.wake
+                    }
+                    wake?.resume()
+                }
+            }
+        }
+    }
+}
