@@ -126,16 +126,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: The IM assembled, its clients and tools (always from Solutions/)
+        // MARK: The IM assembled (lesson 11), its clients and tools (tools always from Solutions/)
 
+        // 11 Midterm: the IM assembled — wiring, one router, services with a graceful shutdown.
         .target(
             name: "IMServer",
             dependencies: [
-                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMUnread", "IMSync",
+                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMUnread", "IMSync", "CourseSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            path: "Solutions/IMServer",
+            path: lessonPath(11, "IMServer"),
             resources: [.copy("Public")],
             swiftSettings: swiftSettings
         ),
@@ -155,7 +157,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "im-server",
-            dependencies: ["IMServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "IMServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Solutions/Tools/im-server",
             swiftSettings: swiftSettings
         ),
@@ -248,6 +254,14 @@ let package = Package(
             name: "Lesson09Tests",
             dependencies: [
                 "IMCore", "IMStore", "IMSync", "IMSequence", "IMUnread", "IMServer", "IMClient", "IMTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson11Tests",
+            dependencies: [
+                "IMCore", "IMServer", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

@@ -36,10 +36,11 @@ public final class ServerProcess: @unchecked Sendable {
     public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "--host", "127.0.0.1", "--port", String(port), "--data", dataDirectory, "--password-cost", "4",
-            "--log-level", "warning",
-        ] + arguments
+        process.arguments =
+            [
+                "--host", "127.0.0.1", "--port", String(port), "--data", dataDirectory, "--password-cost", "4",
+                "--log-level", "warning",
+            ] + arguments
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -49,7 +50,8 @@ public final class ServerProcess: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             if let response = try? await client.raw("GET", "/health", timeout: .seconds(1)), response.status == 200 { return }
             guard process.isRunning else {
-                throw IMClientError.unreadableResponse(status: 0, body: "im-server exited at start; see \(dataDirectory)/server.log")
+                throw IMClientError.unreadableResponse(
+                    status: 0, body: "im-server exited at start; see \(dataDirectory)/server.log")
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -1,11 +1,14 @@
-// The IM assembled (lesson 11 will walk through this module): store, logic and gateway in one process.
+// Lesson 11 (midterm): the IM assembled — every lesson's part, wired into one process.
 //
-//   clients ──► Gateway (HTTP API, long polls, WebSocket, session map)   access layer
-//                  │ ChatService (rules, store-then-push)                 logic layer
-//                  ▼ SQLiteStore (messages, per-user index, contacts)     storage
+//   clients ──► Gateway (HTTP API, long polls, WebSocket, session map, push tracking)  access layer
+//                  │ ChatService (rules; store, then push timeline entries)            logic layer
+//                  ▼ SyncStore over SQLiteStore (messages, seq, unread, timelines)     storage
 //
-// The gateway calls the logic layer; the logic layer pushes back through `MessagePusher`.
+// The gateway calls the logic layer; the logic layer pushes back through `TimelinePusher`.
+// Three steps make a server of the parts: wire them (11.1), put them behind one router (11.2),
+// and run them as services that start and stop cleanly (11.3).
 
+import CourseSupport
 import Foundation
 import Hummingbird
 import IMCore
@@ -13,6 +16,8 @@ import IMGateway
 import IMStore
 import IMSync
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 /// Builds and runs the IM server.
 public struct IMServer: Sendable {
@@ -25,6 +30,7 @@ public struct IMServer: Sendable {
 
     /// Opens the store and wires the layers together. Nothing listens yet.
     public init(configuration: IMServerConfiguration) throws {
+        // BEGIN EXERCISE 11.1: Open the SQLite store with the sync tables, then build SyncStore, Gateway (with ACKed pushes) and ChatService on it.
         self.configuration = configuration
         store = try SQLiteStore(
             configuration: .init(
@@ -38,25 +44,58 @@ public struct IMServer: Sendable {
         chat = ChatService(
             messages: syncStore, accounts: store, pusher: gateway.pusher, timeline: syncStore,
             timelinePusher: gateway.timelinePusher)
+        // STUB: throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (timeline store and pusher) wired on it")
+        // END EXERCISE 11.1
+    }
+
+    /// The server's one front door: the gateway's API and WebSocket, then the web client's files.
+    public func makeRouter(logger: Logger) -> Router<IMRequestContext> {
+        let router = Router(context: IMRequestContext.self)
+        // BEGIN EXERCISE 11.2: Add the gateway's routes (API, /ws, /health) for `chat`, then serve the web client's folder for every other path.
+        gateway.addRoutes(to: router, chat: chat)
+        if let publicFolder = Self.webClientFolder {
+            router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
+        }
+        // STUB: _ = Exercise.notImplemented("11.2", expected: "a router with the gateway's routes (/health, /api/v1, /ws) and the web client's files at /")
+        // END EXERCISE 11.2
+        return router
     }
 
     /// The Hummingbird application: API, WebSocket and the web client. `onRunning` gets the bound port.
     public func makeApplication(
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        var logger = Logger(label: "im-server")
-        logger.logLevel = configuration.logLevel
-        let router = Router(context: IMRequestContext.self)
-        gateway.addRoutes(to: router, chat: chat)
-        if let publicFolder = Self.webClientFolder {
-            router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
-        }
+    ) -> some ApplicationProtocol & Service {
+        let logger = logger
+        let router = makeRouter(logger: logger)
         return Application(
             router: router,
             server: gateway.serverBuilder(router: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "im-server"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// Everything the server runs, as one `ServiceGroup`: the application, and the drainer that
+    /// closes live connections first when a shutdown begins. `signals` start a graceful shutdown
+    /// (im-server passes SIGTERM and SIGINT; tests pass none and call `triggerGracefulShutdown`).
+    public func makeServiceGroup(
+        gracefulShutdownSignals signals: [UnixSignal], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> ServiceGroup {
+        let logger = logger
+        // BEGIN EXERCISE 11.3: Group the application and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
+        // Services stop in reverse order: the drainer (last) reacts first, then the application.
+        let services: [any Service] = [makeApplication(onRunning: onRunning), ConnectionDrainer(gateway: gateway)]
+        return ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+        // STUB: throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application and a ConnectionDrainer (after it), stopping gracefully on the given signals")
+        // END EXERCISE 11.3
+    }
+
+    /// The server's logger, at the configured level.
+    public var logger: Logger {
+        var logger = Logger(label: "im-server")
+        logger.logLevel = configuration.logLevel
+        return logger
     }
 
     /// Creates the demo users that do not exist yet.

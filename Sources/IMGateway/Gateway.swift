@@ -54,6 +54,12 @@ public struct Gateway: Sendable {
             }
     }
 
+    /// Closes every live WebSocket and answers every parked long poll (at shutdown).
+    public func drain(reason: String) async {
+        await registry.closeAll(reason: reason)
+        await longPolls.wakeAll()
+    }
+
     /// The server setting that lets `/ws` upgrade. The library's own frame cap sits above ours,
     /// so that a frame over our limit gets our error frame, not just a dropped connection.
     public func serverBuilder(router: Router<IMRequestContext>) -> HTTPServerBuilder {

@@ -41,11 +41,11 @@ public final class TestServer: Sendable {
 
         let server = try IMServer(configuration: configuration)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.makeApplication { port in
+        // Lesson 11's composition: the same service group im-server runs, without signal handlers.
+        let group = try server.makeServiceGroup(gracefulShutdownSignals: []) { port in
             portContinuation.yield(port)
             portContinuation.finish()
         }
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "test-server"))
         let task = Task { try await group.run() }
         let port = await withTaskGroup(of: Int?.self) { race in
             race.addTask { await ports.first { _ in true } }
@@ -64,8 +64,9 @@ public final class TestServer: Sendable {
         return TestServer(server: server, port: port, dataDirectory: dataDirectory, group: group, task: task)
     }
 
-    /// Stops the server gracefully (and forcefully after 5 s).
-    public func stop() async {
+    /// Stops the server gracefully (and forcefully after 5 s); returns whether it stopped gracefully.
+    @discardableResult
+    public func stop() async -> Bool {
         await group.triggerGracefulShutdown()
         let finished = await withTaskGroup(of: Bool.self) { race in
             race.addTask {
@@ -81,6 +82,7 @@ public final class TestServer: Sendable {
             return first
         }
         if !finished { task.cancel() }
+        return finished
     }
 
     /// An anonymous HTTP client of this server.

@@ -53,6 +53,13 @@ public actor LongPollHub: MessagePusher, TimelinePusher {
         timers.removeValue(forKey: id)?.cancel()
     }
 
+    /// Wakes every parked poll (at shutdown): each answers with what it finds, usually nothing.
+    public func wakeAll() {
+        let parked = waiters
+        waiters = [:]
+        for continuation in parked.values.flatMap(\.values) { continuation.resume() }
+    }
+
     /// How many requests are parked (for metrics and tests).
     public func parkedCount() -> Int { waiters.values.reduce(0) { $0 + $1.count } }
 

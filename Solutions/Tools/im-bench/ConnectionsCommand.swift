@@ -49,7 +49,9 @@ struct ConnectionsCommand: AsyncParsableCommand {
         }
         let server = try await BenchTarget.make(target)
         defer { server.stop() }
-        say("im-bench connections: \(count) idle WebSockets to \(server.baseURL) (server pid \(server.pid.map(String.init) ?? "unknown"))")
+        say(
+            "im-bench connections: \(count) idle WebSockets to \(server.baseURL) (server pid \(server.pid.map(String.init) ?? "unknown"))"
+        )
 
         let tokens = try await Self.sessions(count: count, server: server)
         let sourceAddresses = sourceAddresses

@@ -29,6 +29,9 @@ struct TargetOptions: ParsableArguments {
     var serverPID: Int32?
     @Option(help: "Write the result as JSON to this file.")
     var json: String?
-    @Flag(help: "Let the started server sync every commit to disk (the default of im-server); off by default here to measure the server, not the disk.")
+    @Flag(
+        help:
+            "Let the started server sync every commit to disk (the default of im-server); off by default here to measure the server, not the disk."
+    )
     var syncEveryCommit = false
 }

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import IMServer
 import Logging
+import ServiceLifecycle
 
 @main
 struct IMServerCommand: AsyncParsableCommand {
@@ -29,7 +30,9 @@ struct IMServerCommand: AsyncParsableCommand {
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Sync every commit to disk, so an acknowledged message survives a power loss (--no-sync: a process crash only; faster).")
+        help:
+            "Sync every commit to disk, so an acknowledged message survives a power loss (--no-sync: a process crash only; faster)."
+    )
     var sync = true
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env IM_LOG_LEVEL).")
@@ -58,12 +61,12 @@ struct IMServerCommand: AsyncParsableCommand {
         let host = host
         let demo = demo
         let databasePath = configuration.databasePath
-        let app = server.makeApplication { port in
+        let services = try server.makeServiceGroup(gracefulShutdownSignals: [.sigterm, .sigint]) { port in
             Self.output("IM server running. Open http://\(host):\(port)/ in a browser.")
             if demo { Self.output("Demo users: alice, bob, carol (password: \(IMServerConfiguration.demoPassword))") }
             Self.output("Data: \(databasePath). Stop with Ctrl-C.")
         }
-        try await app.runService()
+        try await services.run()
     }
 
     /// Writes a line at once, so a script or test reading our output sees the URL immediately.

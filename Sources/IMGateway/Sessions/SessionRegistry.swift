@@ -70,6 +70,13 @@ public actor SessionRegistry: MessagePusher, TimelinePusher {
         Array(sessions[user, default: [:]].values)
     }
 
+    /// Closes every registered connection (they unregister themselves as they end).
+    public func closeAll(reason: String) {
+        for devices in sessions.values {
+            for entry in devices.values { entry.sink.close(reason: reason) }
+        }
+    }
+
     /// How many users and connections are online.
     public func counts() -> (users: Int, connections: Int) {
         (sessions.count, sessions.values.reduce(0) { $0 + $1.count })

@@ -1,0 +1,99 @@
+// LESSON 11 STARTER, generated from Solutions/IMServer/IMServer.swift by `swift run course generate`.
+// Work in the EXERCISE blocks below; the rest of the file is given.
+
+// Lesson 11 (midterm): the IM assembled — every lesson's part, wired into one process.
+//
+//   clients ──► Gateway (HTTP API, long polls, WebSocket, session map, push tracking)  access layer
+//                  │ ChatService (rules; store, then push timeline entries)            logic layer
+//                  ▼ SyncStore over SQLiteStore (messages, seq, unread, timelines)     storage
+//
+// The gateway calls the logic layer; the logic layer pushes back through `TimelinePusher`.
+// Three steps make a server of the parts: wire them (11.1), put them behind one router (11.2),
+// and run them as services that start and stop cleanly (11.3).
+
+import CourseSupport
+import Foundation
+import Hummingbird
+import IMCore
+import IMGateway
+import IMStore
+import IMSync
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Builds and runs the IM server.
+public struct IMServer: Sendable {
+    public let configuration: IMServerConfiguration
+    public let store: SQLiteStore
+    /// Lessons 04–09: exactly-once sends, seq, unread and timelines, on the same SQLite file.
+    public let syncStore: SyncStore
+    public let gateway: Gateway
+    public let chat: ChatService
+
+    /// Opens the store and wires the layers together. Nothing listens yet.
+    public init(configuration: IMServerConfiguration) throws {
+        // BEGIN EXERCISE 11.1: Open the SQLite store with the sync tables, then build SyncStore, Gateway (with ACKed pushes) and ChatService on it.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
+        throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (timeline store and pusher) wired on it")
+        // END EXERCISE 11.1
+    }
+
+    /// The server's one front door: the gateway's API and WebSocket, then the web client's files.
+    public func makeRouter(logger: Logger) -> Router<IMRequestContext> {
+        let router = Router(context: IMRequestContext.self)
+        // BEGIN EXERCISE 11.2: Add the gateway's routes (API, /ws, /health) for `chat`, then serve the web client's folder for every other path.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
+        _ = Exercise.notImplemented("11.2", expected: "a router with the gateway's routes (/health, /api/v1, /ws) and the web client's files at /")
+        // END EXERCISE 11.2
+        return router
+    }
+
+    /// The Hummingbird application: API, WebSocket and the web client. `onRunning` gets the bound port.
+    public func makeApplication(
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol & Service {
+        let logger = logger
+        let router = makeRouter(logger: logger)
+        return Application(
+            router: router,
+            server: gateway.serverBuilder(router: router),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "im-server"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Everything the server runs, as one `ServiceGroup`: the application, and the drainer that
+    /// closes live connections first when a shutdown begins. `signals` start a graceful shutdown
+    /// (im-server passes SIGTERM and SIGINT; tests pass none and call `triggerGracefulShutdown`).
+    public func makeServiceGroup(
+        gracefulShutdownSignals signals: [UnixSignal], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> ServiceGroup {
+        let logger = logger
+        // BEGIN EXERCISE 11.3: Group the application and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
+        throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application and a ConnectionDrainer (after it), stopping gracefully on the given signals")
+        // END EXERCISE 11.3
+    }
+
+    /// The server's logger, at the configured level.
+    public var logger: Logger {
+        var logger = Logger(label: "im-server")
+        logger.logLevel = configuration.logLevel
+        return logger
+    }
+
+    /// Creates the demo users that do not exist yet.
+    public func seedDemoUsers() async throws {
+        for (username, displayName) in IMServerConfiguration.demoUsers {
+            guard try await store.account(username: username) == nil else { continue }
+            _ = try await gateway.accounts.register(
+                username: username, password: IMServerConfiguration.demoPassword, displayName: displayName)
+        }
+    }
+
+    /// Where the web client's files are (shipped as resources of this module).
+    public static var webClientFolder: String? {
+        Bundle.module.resourceURL.map { $0.appendingPathComponent("Public").path }
+    }
+}

@@ -1,0 +1,37 @@
+// LESSON 11 STARTER, generated from Solutions/IMServer/IMServerConfiguration.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// The IM assembled (lesson 11 will walk through this module): configuration.
+
+import IMDelivery
+import IMGateway
+import IMSync
+import Logging
+
+/// How `im-server` runs. The defaults start a working server on 127.0.0.1:8080 with its data in `./data`.
+public struct IMServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests use this); the bound port is reported when the server runs.
+    public var port = 8080
+    /// Folder of the SQLite file (`im.sqlite`), created on first run.
+    public var dataDirectory = "data"
+    /// Create the demo users alice, bob and carol (password `password123`) if they do not exist.
+    public var seedDemoUsers = false
+    /// Sync every commit to disk (see `SQLiteStore.Configuration.syncEveryCommit`).
+    public var syncEveryCommit = true
+    public var gateway = GatewayConfiguration()
+    /// Lesson 04: when unacknowledged pushes are repeated, and when a connection is given up.
+    public var pushRetry = RetryPolicy()
+    /// Lessons 05 and 09: sequence step and the offline store's cap.
+    public var sync = SyncStore.Configuration()
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// The SQLite file.
+    public var databasePath: String { dataDirectory + "/im.sqlite" }
+
+    /// The demo accounts created by `seedDemoUsers`.
+    public static let demoUsers = [("alice", "Alice"), ("bob", "Bob"), ("carol", "Carol")]
+    public static let demoPassword = "password123"
+}
