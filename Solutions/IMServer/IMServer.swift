@@ -85,8 +85,11 @@ public struct IMServer: Sendable {
         // BEGIN EXERCISE 11.3: Group the application and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
         // Services stop in reverse order: the drainer (last) reacts first, then the application.
         let services: [any Service] = [makeApplication(onRunning: onRunning), ConnectionDrainer(gateway: gateway)]
-        return ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: signals, logger: logger)
+        // A client that will not let go must not keep the process alive forever.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        return ServiceGroup(configuration: groupConfiguration)
         // STUB: throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application and a ConnectionDrainer (after it), stopping gracefully on the given signals")
         // END EXERCISE 11.3
     }

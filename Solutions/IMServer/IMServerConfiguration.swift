@@ -1,4 +1,4 @@
-// The IM assembled (lesson 11 will walk through this module): configuration.
+// Lesson 11: the configuration of the assembled IM. Every field has a default that runs.
 
 import IMDelivery
 import IMGateway

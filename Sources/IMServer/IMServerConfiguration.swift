@@ -1,7 +1,7 @@
 // LESSON 11 STARTER, generated from Solutions/IMServer/IMServerConfiguration.swift by `swift run course generate`.
 // This file has no exercises: it is given as it is.
 
-// The IM assembled (lesson 11 will walk through this module): configuration.
+// Lesson 11: the configuration of the assembled IM. Every field has a default that runs.
 
 import IMDelivery
 import IMGateway

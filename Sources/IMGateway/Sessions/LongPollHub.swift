@@ -18,6 +18,8 @@ public actor LongPollHub: MessagePusher, TimelinePusher {
     /// The time-out of each parked poll, cancelled as soon as the poll is woken another way.
     private var timers: [UInt64: Task<Void, Never>] = [:]
     private var nextWaiter: UInt64 = 0
+    /// Set at shutdown: polls no longer park, so none can hold the shutdown up.
+    private var draining = false
 
     public init() {}
 
@@ -34,7 +36,7 @@ public actor LongPollHub: MessagePusher, TimelinePusher {
 
     /// Returns when `user`'s change counter moves past `seen`, or after `timeout`.
     public func waitForChange(of user: UserID, since seen: UInt64, timeout: Duration) async {
-        guard changes[user, default: 0] == seen else { return }
+        guard changes[user, default: 0] == seen, !draining else { return }
         nextWaiter += 1
         let id = nextWaiter
         await withTaskCancellationHandler {
@@ -52,8 +54,10 @@ public actor LongPollHub: MessagePusher, TimelinePusher {
         timers.removeValue(forKey: id)?.cancel()
     }
 
-    /// Wakes every parked poll (at shutdown): each answers with what it finds, usually nothing.
+    /// Wakes every parked poll and stops parking new ones (at shutdown): each poll answers with
+    /// what it finds, usually nothing.
     public func wakeAll() {
+        draining = true
         let parked = waiters
         waiters = [:]
         for continuation in parked.values.flatMap(\.values) { continuation.resume() }
