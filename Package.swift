@@ -174,7 +174,7 @@ let package = Package(
         .executableTarget(
             name: "im-bench",
             dependencies: [
-                "IMClient", "IMCore",
+                "IMClient", "IMCore", "IMStore", "IMSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

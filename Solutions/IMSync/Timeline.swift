@@ -56,7 +56,8 @@ public enum Timeline {
 
     /// The newest version of `user`'s timeline, 0 when it has none.
     public static func head(of user: UserID, _ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT version FROM timeline_head WHERE user_id = ?", arguments: [user.rawValue]) ?? 0
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT version FROM timeline_head WHERE user_id = ?"), arguments: [user.rawValue]) ?? 0
     }
 
     /// Appends a message entry numbered `version` to `user`'s timeline; returns it.
@@ -64,14 +65,14 @@ public enum Timeline {
         _ message: Message, for user: UserID, version: Int64, createdAt: Int64, _ db: Database
     ) throws -> TimelineEntry {
         let previous = try link(user, to: version, db)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO timeline (user_id, version, prev_version, kind, message_id, conversation_id, created_at)
                 VALUES (?, ?, ?, 0, ?, ?, ?)
-                """,
-            arguments: [
-                user.rawValue, version, previous, message.id.rawValue, message.conversationID.rawValue, createdAt,
-            ])
+                """
+        ).execute(arguments: [
+            user.rawValue, version, previous, message.id.rawValue, message.conversationID.rawValue, createdAt,
+        ])
         return TimelineEntry(version: version, prevVersion: previous, message: message)
     }
 
@@ -80,16 +81,16 @@ public enum Timeline {
         _ receipt: ReadReceipt, for user: UserID, version: Int64, createdAt: Int64, _ db: Database
     ) throws -> TimelineEntry {
         let previous = try link(user, to: version, db)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO timeline (user_id, version, prev_version, kind, conversation_id, read_seq, unread,
                                       total_unread, created_at)
                 VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                user.rawValue, version, previous, receipt.conversationID.rawValue, receipt.readSeq, receipt.unread,
-                receipt.totalUnread, createdAt,
-            ])
+                """
+        ).execute(arguments: [
+            user.rawValue, version, previous, receipt.conversationID.rawValue, receipt.readSeq, receipt.unread,
+            receipt.totalUnread, createdAt,
+        ])
         return TimelineEntry(version: version, prevVersion: previous, read: receipt)
     }
 
@@ -101,12 +102,12 @@ public enum Timeline {
         guard version > previous else {
             throw IMError(.internal, "timeline version \(version) of user \(user) is not above its head \(previous)")
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO timeline_head (user_id, version) VALUES (?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET version = excluded.version
-                """,
-            arguments: [user.rawValue, version])
+                """
+        ).execute(arguments: [user.rawValue, version])
         return previous
         // STUB: throw Exercise.notImplemented("09.1", expected: "the previous head returned (0 for a new user) and the head moved up to `version`; a version not above the head refused")
         // END EXERCISE 09.1
@@ -117,17 +118,16 @@ public enum Timeline {
     public static func page(of user: UserID, after version: Int64, limit: Int, _ db: Database) throws -> TimelinePage {
         let head = try head(of: user, db)
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT t.version AS t_version, t.prev_version AS t_prev, t.kind AS t_kind,
-                       t.conversation_id AS t_conversation, t.read_seq AS t_read_seq, t.unread AS t_unread,
-                       t.total_unread AS t_total, m.*
-                FROM timeline AS t LEFT JOIN message AS m ON m.id = t.message_id
-                WHERE t.user_id = ? AND t.version > ?
-                ORDER BY t.version
-                LIMIT ?
-                """,
-            arguments: [user.rawValue, version, limit + 1])
+            db.cachedStatement(
+                sql: """
+                    SELECT t.version AS t_version, t.prev_version AS t_prev, t.kind AS t_kind,
+                           t.conversation_id AS t_conversation, t.read_seq AS t_read_seq, t.unread AS t_unread,
+                           t.total_unread AS t_total, m.*
+                    FROM timeline AS t LEFT JOIN message AS m ON m.id = t.message_id
+                    WHERE t.user_id = ? AND t.version > ?
+                    ORDER BY t.version
+                    LIMIT ?
+                    """), arguments: [user.rawValue, version, limit + 1])
         // BEGIN EXERCISE 09.2: Decide: up to date, a reset (the device is ahead of the head, or the entry after its version is gone), or a page.
         if version == head { return TimelinePage(entries: [], hasMore: false, head: head) }
         if version > head {
@@ -151,19 +151,19 @@ public enum Timeline {
         _ user: UserID, version: Int64, retention: TimelineRetention, now: Int64, _ db: Database
     ) throws {
         guard version % retention.evictionInterval == 0 else { return }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 DELETE FROM timeline WHERE user_id = ? AND version <= (
                     SELECT version FROM timeline WHERE user_id = ? ORDER BY version DESC LIMIT 1 OFFSET ?)
-                """,
-            arguments: [user.rawValue, user.rawValue, retention.maxEntries])
+                """
+        ).execute(arguments: [user.rawValue, user.rawValue, retention.maxEntries])
         let oldest = now - Int64(retention.maxAge / .milliseconds(1))
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 DELETE FROM timeline WHERE user_id = ? AND created_at < ? AND version IN (
                     SELECT version FROM timeline WHERE user_id = ? ORDER BY version LIMIT 512)
-                """,
-            arguments: [user.rawValue, oldest, user.rawValue])
+                """
+        ).execute(arguments: [user.rawValue, oldest, user.rawValue])
     }
 
     static func entry(from row: Row) throws -> TimelineEntry {

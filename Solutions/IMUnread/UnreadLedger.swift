@@ -63,9 +63,8 @@ public enum UnreadLedger {
         throws
     {
         // BEGIN EXERCISE 07.1: Add the message to the unread set; only if it was new, add 1 to its conversation's counter and to the user's total.
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO unread_message (user_id, conversation_id, seq) VALUES (?, ?, ?)",
-            arguments: [user.rawValue, conversation.rawValue, seq])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO unread_message (user_id, conversation_id, seq) VALUES (?, ?, ?)")
+            .execute(arguments: [user.rawValue, conversation.rawValue, seq])
         guard db.changesCount == 1 else { return }
         try adjust(user, conversation, by: 1, db)
         // STUB: throw Exercise.notImplemented("07.1", expected: "the message added to unread_message once, and unread_counter and unread_total both + 1 in the same transaction")
@@ -80,8 +79,7 @@ public enum UnreadLedger {
         for user: UserID, in conversation: ConversationID, upTo seq: Int64?, _ db: Database
     ) throws -> (unread: Int, total: Int) {
         // BEGIN EXERCISE 07.2: Remove the messages up to `seq` from the set and subtract exactly that many from both counters.
-        try db.execute(
-            sql: "DELETE FROM unread_message WHERE user_id = ? AND conversation_id = ? AND seq <= ?",
+        try db.cachedStatement(sql: "DELETE FROM unread_message WHERE user_id = ? AND conversation_id = ? AND seq <= ?").execute(
             arguments: [user.rawValue, conversation.rawValue, seq ?? Int64.max])
         let removed = db.changesCount
         if removed > 0 { try adjust(user, conversation, by: -removed, db) }
@@ -93,20 +91,21 @@ public enum UnreadLedger {
     /// `user`'s unread count in `conversation`.
     public static func unread(of user: UserID, in conversation: ConversationID, _ db: Database) throws -> Int {
         try Int.fetchOne(
-            db, sql: "SELECT unread FROM unread_counter WHERE user_id = ? AND conversation_id = ?",
+            db.cachedStatement(sql: "SELECT unread FROM unread_counter WHERE user_id = ? AND conversation_id = ?"),
             arguments: [user.rawValue, conversation.rawValue]) ?? 0
     }
 
     /// `user`'s total unread count.
     public static func total(of user: UserID, _ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT total FROM unread_total WHERE user_id = ?", arguments: [user.rawValue]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT total FROM unread_total WHERE user_id = ?"), arguments: [user.rawValue])
+            ?? 0
     }
 
     /// `user`'s total and per-conversation counts, from one snapshot.
     public static func summary(of user: UserID, _ db: Database) throws -> UnreadSummary {
         var parts: [ConversationID: Int] = [:]
         for row in try Row.fetchAll(
-            db, sql: "SELECT conversation_id, unread FROM unread_counter WHERE user_id = ? AND unread > 0",
+            db.cachedStatement(sql: "SELECT conversation_id, unread FROM unread_counter WHERE user_id = ? AND unread > 0"),
             arguments: [user.rawValue])
         {
             if let conversation = ConversationID(rawValue: row["conversation_id"]) { parts[conversation] = row["unread"] }
@@ -116,17 +115,17 @@ public enum UnreadLedger {
 
     /// Changes the conversation counter and the total by the same amount.
     private static func adjust(_ user: UserID, _ conversation: ConversationID, by delta: Int, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO unread_counter (user_id, conversation_id, unread) VALUES (?, ?, ?)
                 ON CONFLICT (user_id, conversation_id) DO UPDATE SET unread = unread + excluded.unread
-                """,
-            arguments: [user.rawValue, conversation.rawValue, delta])
-        try db.execute(
+                """
+        ).execute(arguments: [user.rawValue, conversation.rawValue, delta])
+        try db.cachedStatement(
             sql: """
                 INSERT INTO unread_total (user_id, total) VALUES (?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET total = total + excluded.total
-                """,
-            arguments: [user.rawValue, delta])
+                """
+        ).execute(arguments: [user.rawValue, delta])
     }
 }

@@ -44,9 +44,13 @@ public final class PersistentSequence: Sendable {
     /// Reserves sections for those of `keys` that have no room left, before a transaction that
     /// takes one number of each: so that it does not start, take some numbers, and roll back.
     public func prepare(_ keys: [String], writer: any DatabaseWriter) async throws {
-        for key in keys where !allocator.withLock({ $0.hasRoom(for: key) }) {
-            try await reserve(for: key, writer: writer)
+        let missing = keys.filter { key in !allocator.withLock { $0.hasRoom(for: key) } }
+        guard !missing.isEmpty else { return }
+        // One transaction for all of them; numbers from the new sections go out only after it commits.
+        let reserved = try await writer.write { db in
+            try missing.map { key in (key, try self.reserve(for: key, in: db)) }
         }
+        for (key, bounds) in reserved { confirm(key, previous: bounds.previous, maximum: bounds.maximum) }
     }
 
     /// Convenience: reserve a new section of `key` in its own committed transaction.

@@ -20,16 +20,16 @@ public enum SequenceSections {
 
     /// The persisted bound of `key`, or 0 when none was ever written.
     public static func maximum(of key: String, _ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT max_seq FROM seq_section WHERE key = ?", arguments: [key]) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max_seq FROM seq_section WHERE key = ?"), arguments: [key]) ?? 0
     }
 
     /// Raises the bound of `key` to `maximum`. A bound never goes down, even if two writers race.
     public static func raise(_ key: String, to maximum: Int64, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO seq_section (key, max_seq) VALUES (?, ?)
                 ON CONFLICT (key) DO UPDATE SET max_seq = MAX(max_seq, excluded.max_seq)
-                """,
-            arguments: [key, maximum])
+                """
+        ).execute(arguments: [key, maximum])
     }
 }

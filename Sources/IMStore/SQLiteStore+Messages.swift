@@ -34,14 +34,13 @@ extension SQLiteStore: MessageStore {
     public func messages(for user: UserID, after: MessageID, limit: Int) async throws -> [Message] {
         try await database.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT m.* FROM user_message AS um JOIN message AS m ON m.id = um.message_id
-                    WHERE um.user_id = ? AND um.message_id > ?
-                    ORDER BY um.message_id
-                    LIMIT ?
-                    """,
-                arguments: [user.rawValue, after.rawValue, limit]
+                db.cachedStatement(
+                    sql: """
+                        SELECT m.* FROM user_message AS um JOIN message AS m ON m.id = um.message_id
+                        WHERE um.user_id = ? AND um.message_id > ?
+                        ORDER BY um.message_id
+                        LIMIT ?
+                        """), arguments: [user.rawValue, after.rawValue, limit]
             ).map(Self.message(from:))
         }
     }
@@ -49,7 +48,7 @@ extension SQLiteStore: MessageStore {
     public func latestMessageID(for user: UserID) async throws -> MessageID {
         try await database.read { db in
             let id = try Int64.fetchOne(
-                db, sql: "SELECT MAX(message_id) FROM user_message WHERE user_id = ?", arguments: [user.rawValue])
+                db.cachedStatement(sql: "SELECT MAX(message_id) FROM user_message WHERE user_id = ?"), arguments: [user.rawValue])
             return MessageID(id ?? 0)
         }
     }
@@ -57,15 +56,14 @@ extension SQLiteStore: MessageStore {
     public func recentContacts(of user: UserID, limit: Int) async throws -> [ContactRow] {
         try await database.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT rc.conversation_id AS rc_conversation, rc.peer_id AS rc_peer, rc.unread AS rc_unread, m.*
-                    FROM recent_contact AS rc JOIN message AS m ON m.id = rc.last_message_id
-                    WHERE rc.user_id = ?
-                    ORDER BY rc.last_message_id DESC
-                    LIMIT ?
-                    """,
-                arguments: [user.rawValue, limit]
+                db.cachedStatement(
+                    sql: """
+                        SELECT rc.conversation_id AS rc_conversation, rc.peer_id AS rc_peer, rc.unread AS rc_unread, m.*
+                        FROM recent_contact AS rc JOIN message AS m ON m.id = rc.last_message_id
+                        WHERE rc.user_id = ?
+                        ORDER BY rc.last_message_id DESC
+                        LIMIT ?
+                        """), arguments: [user.rawValue, limit]
             ).map { row in
                 ContactRow(
                     conversationID: try Self.conversation(row["rc_conversation"]), peerID: UserID(row["rc_peer"]),
@@ -76,31 +74,31 @@ extension SQLiteStore: MessageStore {
 
     public func markRead(_ conversation: ConversationID, by user: UserID) async throws -> Int {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE recent_contact SET unread = 0 WHERE user_id = ? AND conversation_id = ?",
+            try db.cachedStatement(sql: "UPDATE recent_contact SET unread = 0 WHERE user_id = ? AND conversation_id = ?").execute(
                 arguments: [user.rawValue, conversation.rawValue])
             return try Int.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(unread), 0) FROM recent_contact WHERE user_id = ?", arguments: [user.rawValue]) ?? 0
+                db.cachedStatement(sql: "SELECT COALESCE(SUM(unread), 0) FROM recent_contact WHERE user_id = ?"),
+                arguments: [user.rawValue]) ?? 0
         }
     }
 
     // MARK: Rows
 
     private static func index(_ message: Message, owner: UserID, peer: UserID, direction: Int, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO user_message (user_id, message_id, conversation_id, peer_id, direction) VALUES (?, ?, ?, ?, ?)",
-            arguments: [owner.rawValue, message.id.rawValue, message.conversationID.rawValue, peer.rawValue, direction])
+        try db.cachedStatement(
+            sql: "INSERT INTO user_message (user_id, message_id, conversation_id, peer_id, direction) VALUES (?, ?, ?, ?, ?)"
+        ).execute(arguments: [owner.rawValue, message.id.rawValue, message.conversationID.rawValue, peer.rawValue, direction])
     }
 
     private static func touchContact(_ message: Message, owner: UserID, peer: UserID, addUnread: Int, in db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO recent_contact (user_id, conversation_id, peer_id, last_message_id, unread)
                 VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (user_id, conversation_id)
                 DO UPDATE SET last_message_id = excluded.last_message_id, unread = unread + excluded.unread
-                """,
-            arguments: [owner.rawValue, message.conversationID.rawValue, peer.rawValue, message.id.rawValue, addUnread])
+                """
+        ).execute(arguments: [owner.rawValue, message.conversationID.rawValue, peer.rawValue, message.id.rawValue, addUnread])
     }
 
     /// Reads a `message` row (with `seq` and `prev_seq` when a later lesson added them).

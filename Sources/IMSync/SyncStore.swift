@@ -21,9 +21,15 @@ public final class SyncStore: TimelineStore {
     public struct Configuration: Sendable {
         public var sequence: SequenceAllocator.Configuration
         public var retention: TimelineRetention
-        public init(sequence: SequenceAllocator.Configuration = .init(), retention: TimelineRetention = .init()) {
+        /// The most sends or read marks committed in one transaction (group commit); 1 turns it off.
+        public var maximumBatch: Int
+        public init(
+            sequence: SequenceAllocator.Configuration = .init(), retention: TimelineRetention = .init(),
+            maximumBatch: Int = 256
+        ) {
             self.sequence = sequence
             self.retention = retention
+            self.maximumBatch = maximumBatch
         }
     }
 
@@ -46,11 +52,14 @@ public final class SyncStore: TimelineStore {
     public let base: SQLiteStore
     public let configuration: Configuration
     let sequence: PersistentSequence
+    /// Group commit: concurrent sends and read marks share transactions (see WriteBatcher).
+    let batcher: WriteBatcher
 
     public init(base: SQLiteStore, configuration: Configuration = Configuration()) {
         self.base = base
         self.configuration = configuration
         sequence = PersistentSequence(configuration: configuration.sequence)
+        batcher = WriteBatcher(writer: base.database, maximumBatch: configuration.maximumBatch)
     }
 
     // MARK: TimelineStore
@@ -91,14 +100,13 @@ public final class SyncStore: TimelineStore {
     ) async throws -> [Message] {
         try await base.database.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT m.* FROM user_message AS um JOIN message AS m ON m.id = um.message_id
-                    WHERE um.user_id = ? AND um.conversation_id = ? AND m.seq > ? AND m.seq <= ?
-                    ORDER BY m.seq
-                    LIMIT ?
-                    """,
-                arguments: [user.rawValue, conversation.rawValue, after, through, limit]
+                db.cachedStatement(
+                    sql: """
+                        SELECT m.* FROM user_message AS um JOIN message AS m ON m.id = um.message_id
+                        WHERE um.user_id = ? AND um.conversation_id = ? AND m.seq > ? AND m.seq <= ?
+                        ORDER BY m.seq
+                        LIMIT ?
+                        """), arguments: [user.rawValue, conversation.rawValue, after, through, limit]
             ).map(SQLiteStore.message(from:))
         }
     }
@@ -147,7 +155,7 @@ public final class SyncStore: TimelineStore {
     func store(_ outgoing: OutgoingMessage, sentAt: Int64, in db: Database) throws -> StoredMessage {
         if let clientMsgID = outgoing.clientMsgID,
             let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM message WHERE sender_id = ? AND client_msg_id = ? LIMIT 1",
+                db.cachedStatement(sql: "SELECT * FROM message WHERE sender_id = ? AND client_msg_id = ? LIMIT 1"),
                 arguments: [outgoing.from.rawValue, clientMsgID])
         {
             return StoredMessage(message: try SQLiteStore.message(from: row), entries: [:], isRepeat: true)
@@ -160,9 +168,9 @@ public final class SyncStore: TimelineStore {
 
         let previousSeq = try Self.lastSeq(of: conversation, db)
         let message = try SQLiteStore.insert(outgoing, sentAt: sentAt, in: db).numbered(seq: seq, prevSeq: previousSeq)
-        try db.execute(
-            sql: "UPDATE message SET seq = ?, prev_seq = ? WHERE id = ?",
-            arguments: [seq, previousSeq, message.id.rawValue])
+        try db.cachedStatement(sql: "UPDATE message SET seq = ?, prev_seq = ? WHERE id = ?").execute(arguments: [
+            seq, previousSeq, message.id.rawValue,
+        ])
         if outgoing.to != outgoing.from {
             try UnreadLedger.recordIncoming(for: outgoing.to, in: conversation, seq: seq, db)
         }
@@ -180,7 +188,7 @@ public final class SyncStore: TimelineStore {
         // A send takes up to three numbers (seq and two versions), so three sections at most.
         for _ in 0..<4 {
             do {
-                return try await base.database.write(body)
+                return try await batcher.write(body)
             } catch let exhausted as PersistentSequence.SectionExhausted {
                 try await sequence.reserve(for: exhausted.key, writer: base.database)
             }
@@ -190,8 +198,8 @@ public final class SyncStore: TimelineStore {
 
     static func lastSeq(of conversation: ConversationID, _ db: Database) throws -> Int64 {
         try Int64.fetchOne(
-            db,
-            sql: "SELECT seq FROM message WHERE conversation_id = ? AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            db.cachedStatement(
+                sql: "SELECT seq FROM message WHERE conversation_id = ? AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1"),
             arguments: [conversation.rawValue]) ?? 0
     }
 

@@ -59,7 +59,8 @@ public enum Timeline {
 
     /// The newest version of `user`'s timeline, 0 when it has none.
     public static func head(of user: UserID, _ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT version FROM timeline_head WHERE user_id = ?", arguments: [user.rawValue]) ?? 0
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT version FROM timeline_head WHERE user_id = ?"), arguments: [user.rawValue]) ?? 0
     }
 
     /// Appends a message entry numbered `version` to `user`'s timeline; returns it.
@@ -67,14 +68,14 @@ public enum Timeline {
         _ message: Message, for user: UserID, version: Int64, createdAt: Int64, _ db: Database
     ) throws -> TimelineEntry {
         let previous = try link(user, to: version, db)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO timeline (user_id, version, prev_version, kind, message_id, conversation_id, created_at)
                 VALUES (?, ?, ?, 0, ?, ?, ?)
-                """,
-            arguments: [
-                user.rawValue, version, previous, message.id.rawValue, message.conversationID.rawValue, createdAt,
-            ])
+                """
+        ).execute(arguments: [
+            user.rawValue, version, previous, message.id.rawValue, message.conversationID.rawValue, createdAt,
+        ])
         return TimelineEntry(version: version, prevVersion: previous, message: message)
     }
 
@@ -83,16 +84,16 @@ public enum Timeline {
         _ receipt: ReadReceipt, for user: UserID, version: Int64, createdAt: Int64, _ db: Database
     ) throws -> TimelineEntry {
         let previous = try link(user, to: version, db)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO timeline (user_id, version, prev_version, kind, conversation_id, read_seq, unread,
                                       total_unread, created_at)
                 VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                user.rawValue, version, previous, receipt.conversationID.rawValue, receipt.readSeq, receipt.unread,
-                receipt.totalUnread, createdAt,
-            ])
+                """
+        ).execute(arguments: [
+            user.rawValue, version, previous, receipt.conversationID.rawValue, receipt.readSeq, receipt.unread,
+            receipt.totalUnread, createdAt,
+        ])
         return TimelineEntry(version: version, prevVersion: previous, read: receipt)
     }
 
@@ -110,17 +111,16 @@ public enum Timeline {
     public static func page(of user: UserID, after version: Int64, limit: Int, _ db: Database) throws -> TimelinePage {
         let head = try head(of: user, db)
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT t.version AS t_version, t.prev_version AS t_prev, t.kind AS t_kind,
-                       t.conversation_id AS t_conversation, t.read_seq AS t_read_seq, t.unread AS t_unread,
-                       t.total_unread AS t_total, m.*
-                FROM timeline AS t LEFT JOIN message AS m ON m.id = t.message_id
-                WHERE t.user_id = ? AND t.version > ?
-                ORDER BY t.version
-                LIMIT ?
-                """,
-            arguments: [user.rawValue, version, limit + 1])
+            db.cachedStatement(
+                sql: """
+                    SELECT t.version AS t_version, t.prev_version AS t_prev, t.kind AS t_kind,
+                           t.conversation_id AS t_conversation, t.read_seq AS t_read_seq, t.unread AS t_unread,
+                           t.total_unread AS t_total, m.*
+                    FROM timeline AS t LEFT JOIN message AS m ON m.id = t.message_id
+                    WHERE t.user_id = ? AND t.version > ?
+                    ORDER BY t.version
+                    LIMIT ?
+                    """), arguments: [user.rawValue, version, limit + 1])
         // BEGIN EXERCISE 09.2: Decide: up to date, a reset (the device is ahead of the head, or the entry after its version is gone), or a page.
         // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 09
         throw Exercise.notImplemented("09.2", expected: "no entries when up to date; a reset when `after` is ahead of the head or the first entry after it does not link back to it; otherwise the page")
@@ -132,19 +132,19 @@ public enum Timeline {
         _ user: UserID, version: Int64, retention: TimelineRetention, now: Int64, _ db: Database
     ) throws {
         guard version % retention.evictionInterval == 0 else { return }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 DELETE FROM timeline WHERE user_id = ? AND version <= (
                     SELECT version FROM timeline WHERE user_id = ? ORDER BY version DESC LIMIT 1 OFFSET ?)
-                """,
-            arguments: [user.rawValue, user.rawValue, retention.maxEntries])
+                """
+        ).execute(arguments: [user.rawValue, user.rawValue, retention.maxEntries])
         let oldest = now - Int64(retention.maxAge / .milliseconds(1))
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 DELETE FROM timeline WHERE user_id = ? AND created_at < ? AND version IN (
                     SELECT version FROM timeline WHERE user_id = ? ORDER BY version LIMIT 512)
-                """,
-            arguments: [user.rawValue, oldest, user.rawValue])
+                """
+        ).execute(arguments: [user.rawValue, oldest, user.rawValue])
     }
 
     static func entry(from row: Row) throws -> TimelineEntry {

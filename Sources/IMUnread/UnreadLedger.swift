@@ -87,20 +87,21 @@ public enum UnreadLedger {
     /// `user`'s unread count in `conversation`.
     public static func unread(of user: UserID, in conversation: ConversationID, _ db: Database) throws -> Int {
         try Int.fetchOne(
-            db, sql: "SELECT unread FROM unread_counter WHERE user_id = ? AND conversation_id = ?",
+            db.cachedStatement(sql: "SELECT unread FROM unread_counter WHERE user_id = ? AND conversation_id = ?"),
             arguments: [user.rawValue, conversation.rawValue]) ?? 0
     }
 
     /// `user`'s total unread count.
     public static func total(of user: UserID, _ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT total FROM unread_total WHERE user_id = ?", arguments: [user.rawValue]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT total FROM unread_total WHERE user_id = ?"), arguments: [user.rawValue])
+            ?? 0
     }
 
     /// `user`'s total and per-conversation counts, from one snapshot.
     public static func summary(of user: UserID, _ db: Database) throws -> UnreadSummary {
         var parts: [ConversationID: Int] = [:]
         for row in try Row.fetchAll(
-            db, sql: "SELECT conversation_id, unread FROM unread_counter WHERE user_id = ? AND unread > 0",
+            db.cachedStatement(sql: "SELECT conversation_id, unread FROM unread_counter WHERE user_id = ? AND unread > 0"),
             arguments: [user.rawValue])
         {
             if let conversation = ConversationID(rawValue: row["conversation_id"]) { parts[conversation] = row["unread"] }
@@ -110,17 +111,17 @@ public enum UnreadLedger {
 
     /// Changes the conversation counter and the total by the same amount.
     private static func adjust(_ user: UserID, _ conversation: ConversationID, by delta: Int, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO unread_counter (user_id, conversation_id, unread) VALUES (?, ?, ?)
                 ON CONFLICT (user_id, conversation_id) DO UPDATE SET unread = unread + excluded.unread
-                """,
-            arguments: [user.rawValue, conversation.rawValue, delta])
-        try db.execute(
+                """
+        ).execute(arguments: [user.rawValue, conversation.rawValue, delta])
+        try db.cachedStatement(
             sql: """
                 INSERT INTO unread_total (user_id, total) VALUES (?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET total = total + excluded.total
-                """,
-            arguments: [user.rawValue, delta])
+                """
+        ).execute(arguments: [user.rawValue, delta])
     }
 }

@@ -16,7 +16,7 @@ struct IMBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "im-bench",
         abstract: "Load generator and benchmark of im-server, over real sockets on loopback.",
-        subcommands: [ConnectionsCommand.self, ChatCommand.self])
+        subcommands: [ConnectionsCommand.self, ChatCommand.self, StoreCommand.self])
 }
 
 /// Where the server under test comes from.
