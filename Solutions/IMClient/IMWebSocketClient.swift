@@ -202,13 +202,17 @@ actor FrameInbox {
     }
 
     private func waitForChange(until deadline: ContinuousClock.Instant) async {
+        // One timer per wait, cancelled as soon as a frame wakes the waiter: a reader that waits
+        // for hours between frames must not leave a sleeping task behind for every frame.
+        var timer: Task<Void, Never>?
         await withCheckedContinuation { continuation in
             waiter = continuation
-            Task {
-                try? await Task.sleep(until: deadline)
+            timer = Task {
+                guard (try? await Task.sleep(until: deadline)) != nil else { return }
                 self.wakeWaiter()
             }
         }
+        timer?.cancel()
     }
 
     private func wakeWaiter() {

@@ -81,9 +81,13 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         await withTaskGroup(of: Void.self) { group in
-            for lane in lanes {
+            for (index, lane) in lanes.enumerated() {
+                // Spread the lanes' first sends over one interval: lanes that all fire at the
+                // same instant would measure their own bursts, not the server.
+                let offset = (perLaneInterval ?? .zero) * (Double(index) / Double(lanes.count))
                 group.addTask {
-                    await lane.sendLoop(until: end, body: body, interval: perLaneInterval, window: window, clock: clock)
+                    await lane.sendLoop(
+                        until: end, body: body, interval: perLaneInterval, offset: offset, window: window, clock: clock)
                 }
             }
         }
@@ -152,9 +156,10 @@ actor ChatLane {
     func setPartner(_ partner: UserID) { self.partner = partner }
 
     func sendLoop(
-        until end: ContinuousClock.Instant, body: String, interval: Duration?, window: Int, clock: ContinuousClock
+        until end: ContinuousClock.Instant, body: String, interval: Duration?, offset: Duration, window: Int,
+        clock: ContinuousClock
     ) async {
-        var next = clock.now
+        var next = clock.now + offset
         while clock.now < end {
             if let interval {
                 next += interval
