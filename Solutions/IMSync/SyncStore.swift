@@ -134,8 +134,13 @@ public final class SyncStore: TimelineStore {
     }
 
     public func recentContacts(of user: UserID, limit: Int) async throws -> [ContactRow] {
-        let rows = try await base.recentContacts(of: user, limit: limit)
-        let counts = try await unread(of: user).byConversation
+        // One snapshot: the last message shown and its badge come from the same moment.
+        let (rows, counts) = try await base.database.read { db in
+            (
+                try SQLiteStore.recentContacts(of: user, limit: limit, in: db),
+                try UnreadLedger.summary(of: user, db).byConversation
+            )
+        }
         return rows.map {
             ContactRow(
                 conversationID: $0.conversationID, peerID: $0.peerID, lastMessage: $0.lastMessage,

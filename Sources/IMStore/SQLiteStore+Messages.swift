@@ -54,21 +54,24 @@ extension SQLiteStore: MessageStore {
     }
 
     public func recentContacts(of user: UserID, limit: Int) async throws -> [ContactRow] {
-        try await database.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT rc.conversation_id AS rc_conversation, rc.peer_id AS rc_peer, rc.unread AS rc_unread, m.*
-                        FROM recent_contact AS rc JOIN message AS m ON m.id = rc.last_message_id
-                        WHERE rc.user_id = ?
-                        ORDER BY rc.last_message_id DESC
-                        LIMIT ?
-                        """), arguments: [user.rawValue, limit]
-            ).map { row in
-                ContactRow(
-                    conversationID: try Self.conversation(row["rc_conversation"]), peerID: UserID(row["rc_peer"]),
-                    lastMessage: try Self.message(from: row), unread: row["rc_unread"])
-            }
+        try await database.read { db in try Self.recentContacts(of: user, limit: limit, in: db) }
+    }
+
+    /// `user`'s recent contacts, read inside the caller's transaction.
+    public static func recentContacts(of user: UserID, limit: Int, in db: Database) throws -> [ContactRow] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT rc.conversation_id AS rc_conversation, rc.peer_id AS rc_peer, rc.unread AS rc_unread, m.*
+                    FROM recent_contact AS rc JOIN message AS m ON m.id = rc.last_message_id
+                    WHERE rc.user_id = ?
+                    ORDER BY rc.last_message_id DESC
+                    LIMIT ?
+                    """), arguments: [user.rawValue, limit]
+        ).map { row in
+            ContactRow(
+                conversationID: try Self.conversation(row["rc_conversation"]), peerID: UserID(row["rc_peer"]),
+                lastMessage: try Self.message(from: row), unread: row["rc_unread"])
         }
     }
 

@@ -10,6 +10,7 @@
 // caller is answered only after the batch committed: an ACK still means "durable".
 
 import GRDB
+import IMCore
 import Synchronization
 
 /// Runs write jobs in shared transactions, at most `maximumBatch` per transaction.
@@ -41,8 +42,12 @@ final class WriteBatcher: Sendable {
                 resume: { result in
                     switch result {
                     case .success(let value):
-                        // The job made this value; it is a T.
-                        if let value = value as? T { continuation.resume(returning: value) }
+                        // The job made this value, so it is a T; still, never leave a caller waiting.
+                        guard let value = value as? T else {
+                            continuation.resume(throwing: IMError(.internal, "a batched write returned \(type(of: value))"))
+                            return
+                        }
+                        continuation.resume(returning: value)
                     case .failure(let error):
                         continuation.resume(throwing: error)
                     }

@@ -94,18 +94,19 @@ struct WebSocketEndpoint: Sendable {
                     continue
                 }
                 if case .pushAck(let pushID) = frame {
+                    // An ACK of a push is not a request: nothing is answered.
                     tracker?.acknowledge(pushID)
                     continue
                 }
-                queue.send(await answer(frame, from: identity, connection: connection))
+                if let reply = await answer(frame, from: identity, connection: connection) { queue.send(reply) }
             }
         } catch {
             logger.debug("websocket read ended", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Carries out one request and returns the frame that answers it.
-    func answer(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> ServerFrame {
+    /// Carries out one request and returns the frame that answers it (nil for frames never answered).
+    func answer(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> ServerFrame? {
         do {
             switch frame {
             case .send(let id, let request):
@@ -117,8 +118,7 @@ struct WebSocketEndpoint: Sendable {
             case .sync(let id, let request):
                 return .sync(ref: id, try await chat.sync(for: identity.userID, after: request.after, limit: request.limit))
             case .pushAck:
-                // Handled by the reader before it gets here; an ACK is never answered.
-                return .pong(ref: nil)
+                return nil
             }
         } catch {
             return .error(ref: frame.requestID, IMError(describing: error))
