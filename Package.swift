@@ -115,6 +115,16 @@ let package = Package(
             path: lessonPath(7, "IMUnread"),
             swiftSettings: swiftSettings
         ),
+        // 08 Smart heartbeat: server idle sweep, client heartbeat that adapts to the NAT timeout.
+        .target(
+            name: "IMHeartbeat",
+            dependencies: [
+                "IMCore", "CourseSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: lessonPath(8, "IMHeartbeat"),
+            swiftSettings: swiftSettings
+        ),
         // 09 Multi-device roaming: per-user version timeline, sync from a version, capped offline store.
         .target(
             name: "IMSync",
@@ -132,7 +142,8 @@ let package = Package(
         .target(
             name: "IMServer",
             dependencies: [
-                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMUnread", "IMSync", "CourseSupport",
+                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMUnread", "IMSync", "IMHeartbeat",
+                "CourseSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -144,7 +155,7 @@ let package = Package(
         .target(
             name: "IMClient",
             dependencies: [
-                "IMCore", "IMDelivery", "IMSequence",
+                "IMCore", "IMDelivery", "IMSequence", "IMHeartbeat",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -208,6 +219,8 @@ let package = Package(
             dependencies: [
                 "IMCore", "IMStore", "IMGateway", "IMServer", "IMClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -248,6 +261,11 @@ let package = Package(
                 "IMCore", "IMUnread", "IMServer", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson08Tests",
+            dependencies: ["IMCore", "IMHeartbeat", "IMGateway", "IMServer", "IMClient", "IMTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,6 +11,8 @@ public final class IMWebSocketClient: Sendable {
     /// The server's first frame.
     public let hello: Hello
     private let inbox: FrameInbox
+    /// Heartbeats waiting for their pong (lesson 08); their pongs never reach the inbox.
+    let heartbeats: HeartbeatPongs
     private let outgoing: AsyncStream<Outgoing>.Continuation
     private let task: Task<Void, Never>
     private let codec = FrameCodec(maxFrameBytes: 16 * 1024 * 1024)
@@ -20,9 +22,13 @@ public final class IMWebSocketClient: Sendable {
         case close
     }
 
-    private init(hello: Hello, inbox: FrameInbox, outgoing: AsyncStream<Outgoing>.Continuation, task: Task<Void, Never>) {
+    private init(
+        hello: Hello, inbox: FrameInbox, heartbeats: HeartbeatPongs, outgoing: AsyncStream<Outgoing>.Continuation,
+        task: Task<Void, Never>
+    ) {
         self.hello = hello
         self.inbox = inbox
+        self.heartbeats = heartbeats
         self.outgoing = outgoing
         self.task = task
     }
@@ -41,6 +47,7 @@ public final class IMWebSocketClient: Sendable {
         var headers = HTTPFields()
         if !tokenInQuery { headers[.authorization] = "Bearer \(token)" }
         let inbox = FrameInbox()
+        let heartbeats = HeartbeatPongs()
         let (outgoingStream, outgoing) = AsyncStream.makeStream(of: Outgoing.self)
         let codec = FrameCodec(maxFrameBytes: 16 * 1024 * 1024)
 
@@ -66,6 +73,10 @@ public final class IMWebSocketClient: Sendable {
                             if acknowledgePushes, case .push(let pushID?, _) = frame {
                                 outgoing.yield(.text(codec.encode(ClientFrame.pushAck(pushID: pushID))))
                             }
+                            if case .pong(let ref?) = frame, HeartbeatPongs.isHeartbeat(ref) {
+                                await heartbeats.answered(ref)
+                                continue
+                            }
                             await inbox.append(frame)
                         }
                         group.cancelAll()
@@ -75,12 +86,13 @@ public final class IMWebSocketClient: Sendable {
             } catch {
                 await inbox.finish(error: error)
             }
+            await heartbeats.finish()
         }
         do {
             guard case .hello(let hello) = try await inbox.next(timeout: timeout) else {
                 throw IMClientError.unreadableResponse(status: 0, body: "first frame was not hello")
             }
-            return IMWebSocketClient(hello: hello, inbox: inbox, outgoing: outgoing, task: task)
+            return IMWebSocketClient(hello: hello, inbox: inbox, heartbeats: heartbeats, outgoing: outgoing, task: task)
         } catch {
             outgoing.finish()
             task.cancel()

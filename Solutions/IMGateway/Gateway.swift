@@ -15,16 +15,19 @@ public struct Gateway: Sendable {
     public let longPolls: LongPollHub
     /// Lesson 04: tracks each WebSocket's pushes until acknowledged (nil: best effort).
     public let pushTracking: (any PushTrackerFactory)?
+    /// Lesson 08: sees every WebSocket's frames and closes silent ones (nil: no idle detection).
+    public let connectionObserver: (any ConnectionObserver)?
 
     public init(
         accounts: AccountService, configuration: GatewayConfiguration = GatewayConfiguration(),
-        pushTracking: (any PushTrackerFactory)? = nil
+        pushTracking: (any PushTrackerFactory)? = nil, connectionObserver: (any ConnectionObserver)? = nil
     ) {
         self.configuration = configuration
         self.accounts = accounts
         self.registry = SessionRegistry()
         self.longPolls = LongPollHub()
         self.pushTracking = pushTracking
+        self.connectionObserver = connectionObserver
     }
 
     /// What the logic layer pushes to: live WebSockets, then parked long polls.
@@ -41,7 +44,7 @@ public struct Gateway: Sendable {
 
         let endpoint = WebSocketEndpoint(
             chat: chat, registry: registry, configuration: configuration, pushTracking: pushTracking,
-            codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
+            observer: connectionObserver, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
         router.group().add(middleware: AuthMiddleware(accounts: accounts))
             .ws("ws") { _, _ in
                 .upgrade([:])

@@ -13,6 +13,7 @@ import Foundation
 import Hummingbird
 import IMCore
 import IMGateway
+import IMHeartbeat
 import IMStore
 import IMSync
 import Logging
@@ -27,6 +28,8 @@ public struct IMServer: Sendable {
     public let syncStore: SyncStore
     public let gateway: Gateway
     public let chat: ChatService
+    /// Lesson 08: closes WebSockets that stay silent longer than the idle timeout.
+    public let idleSweeper: IdleSweeper
 
     /// Opens the store and wires the layers together. Nothing listens yet.
     public init(configuration: IMServerConfiguration) throws {
@@ -37,14 +40,15 @@ public struct IMServer: Sendable {
                 path: configuration.databasePath, syncEveryCommit: configuration.syncEveryCommit,
                 migrations: SyncStore.migrations))
         syncStore = SyncStore(base: store, configuration: configuration.sync)
+        idleSweeper = IdleSweeper(configuration: configuration.idle)
         gateway = Gateway(
             accounts: AccountService(store: store, configuration: configuration.gateway),
             configuration: configuration.gateway,
-            pushTracking: AckedPushTracking(policy: configuration.pushRetry))
+            pushTracking: AckedPushTracking(policy: configuration.pushRetry), connectionObserver: idleSweeper)
         chat = ChatService(
             messages: syncStore, accounts: store, pusher: gateway.pusher, timeline: syncStore,
             timelinePusher: gateway.timelinePusher)
-        // STUB: throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (timeline store and pusher) wired on it")
+        // STUB: throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (timeline store and pusher) wired on it, the gateway watched by an IdleSweeper")
         // END EXERCISE 11.1
     }
 
@@ -82,15 +86,17 @@ public struct IMServer: Sendable {
         gracefulShutdownSignals signals: [UnixSignal], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let logger = logger
-        // BEGIN EXERCISE 11.3: Group the application and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
+        // BEGIN EXERCISE 11.3: Group the application, the idle sweeper and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
         // Services stop in reverse order: the drainer (last) reacts first, then the application.
-        let services: [any Service] = [makeApplication(onRunning: onRunning), ConnectionDrainer(gateway: gateway)]
+        let services: [any Service] = [
+            makeApplication(onRunning: onRunning), idleSweeper, ConnectionDrainer(gateway: gateway),
+        ]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals, logger: logger)
         // A client that will not let go must not keep the process alive forever.
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
         return ServiceGroup(configuration: groupConfiguration)
-        // STUB: throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application and a ConnectionDrainer (after it), stopping gracefully on the given signals")
+        // STUB: throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application, the IdleSweeper and a ConnectionDrainer (last), stopping gracefully on the given signals")
         // END EXERCISE 11.3
     }
 

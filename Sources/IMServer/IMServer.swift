@@ -16,6 +16,7 @@ import Foundation
 import Hummingbird
 import IMCore
 import IMGateway
+import IMHeartbeat
 import IMStore
 import IMSync
 import Logging
@@ -30,12 +31,14 @@ public struct IMServer: Sendable {
     public let syncStore: SyncStore
     public let gateway: Gateway
     public let chat: ChatService
+    /// Lesson 08: closes WebSockets that stay silent longer than the idle timeout.
+    public let idleSweeper: IdleSweeper
 
     /// Opens the store and wires the layers together. Nothing listens yet.
     public init(configuration: IMServerConfiguration) throws {
         // BEGIN EXERCISE 11.1: Open the SQLite store with the sync tables, then build SyncStore, Gateway (with ACKed pushes) and ChatService on it.
         // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
-        throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (timeline store and pusher) wired on it")
+        throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (timeline store and pusher) wired on it, the gateway watched by an IdleSweeper")
         // END EXERCISE 11.1
     }
 
@@ -70,9 +73,9 @@ public struct IMServer: Sendable {
         gracefulShutdownSignals signals: [UnixSignal], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let logger = logger
-        // BEGIN EXERCISE 11.3: Group the application and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
+        // BEGIN EXERCISE 11.3: Group the application, the idle sweeper and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
         // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
-        throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application and a ConnectionDrainer (after it), stopping gracefully on the given signals")
+        throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application, the IdleSweeper and a ConnectionDrainer (last), stopping gracefully on the given signals")
         // END EXERCISE 11.3
     }
 

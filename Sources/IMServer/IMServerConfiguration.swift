@@ -5,6 +5,7 @@
 
 import IMDelivery
 import IMGateway
+import IMHeartbeat
 import IMSync
 import Logging
 
@@ -24,6 +25,8 @@ public struct IMServerConfiguration: Sendable {
     public var pushRetry = RetryPolicy()
     /// Lessons 05 and 09: sequence step and the offline store's cap.
     public var sync = SyncStore.Configuration()
+    /// Lesson 08: when a silent WebSocket is closed (above the clients' heartbeat ceiling).
+    public var idle = IdleSweeper.Configuration()
     public var logLevel: Logger.Level = .info
 
     public init() {}

@@ -9,12 +9,18 @@ import IMCore
 import Logging
 import NIOWebSocket
 
+/// The tasks of one connection.
+private enum ConnectionTask: Sendable {
+    case reader, writer, tracker
+}
+
 /// Serves `/ws` connections of authenticated users.
 struct WebSocketEndpoint: Sendable {
     let chat: ChatService
     let registry: SessionRegistry
     let configuration: GatewayConfiguration
     let pushTracking: (any PushTrackerFactory)?
+    let observer: (any ConnectionObserver)?
     let codec: FrameCodec
 
     func serve(
@@ -41,25 +47,37 @@ struct WebSocketEndpoint: Sendable {
             if let replaced = await registry.register(entry, for: identity.userID) {
                 replaced.sink.close(reason: "replaced by a newer connection of the same device")
             }
+            observer?.opened(connection) { reason in queue.close(.goingAway, reason: reason) }
         } catch {
             queue.send(.error(ref: nil, IMError(describing: error)))
             queue.close(.unexpectedServerError, reason: "could not open the session")
         }
 
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: ConnectionTask.self) { group in
             group.addTask {
                 await Self.write(items, to: outbound, codec: codec, logger: logger)
                 tracker?.close()
+                return .writer
             }
             group.addTask {
                 await read(inbound, queue: queue, tracker: tracker, identity: identity, connection: connection, logger: logger)
                 queue.finish()
+                return .reader
             }
             if let tracker {
-                group.addTask { await tracker.run() }
+                group.addTask {
+                    await tracker.run()
+                    return .tracker
+                }
+            }
+            // Once the writer has sent a close, stop reading: a dead peer (the reason for many
+            // closes) never answers it, and the entry must leave the session map now, not later.
+            while let ended = await group.next() {
+                if ended == .writer { group.cancelAll() }
             }
         }
         await registry.unregister(connection, device: identity.deviceID, of: identity.userID)
+        observer?.closed(connection)
         logger.debug("websocket closed")
     }
 
@@ -72,9 +90,11 @@ struct WebSocketEndpoint: Sendable {
             // The library refuses messages far above our limit; ours gives the client a clear error first.
             for try await message in inbound.messages(maxSize: configuration.maxFrameBytes * 4) {
                 guard case .text(let text) = message else {
+                    observer?.received(on: connection)
                     queue.send(.error(ref: nil, .badFrame("binary frames are not supported; send JSON text frames")))
                     continue
                 }
+                observer?.received(on: connection)
                 let bytes = Array(text.utf8)
                 if bytes.count > configuration.maxFrameBytes {
                     queue.send(

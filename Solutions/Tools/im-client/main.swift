@@ -225,8 +225,13 @@ struct Follow: AsyncParsableCommand {
         while count.map({ seen < $0 }) ?? true {
             let frame: ServerFrame
             do {
-                frame = try await socket.next(timeout: .seconds(3600))
+                frame = try await socket.next(timeout: .seconds(60))
             } catch IMClientError.timedOut {
+                // A minute of quiet: a heartbeat keeps NATs and the server's idle sweep from
+                // dropping us, and finds out if the path died (lesson 08).
+                guard await socket.heartbeat(timeout: .seconds(10)) else {
+                    throw ValidationError("the connection to the server is lost (heartbeat unanswered)")
+                }
                 continue
             }
             let pushed: Message?

@@ -35,12 +35,16 @@ struct IMServerCommand: AsyncParsableCommand {
     )
     var sync = true
 
+    @Option(help: "Close a WebSocket silent for this many seconds (keep it above the clients' heartbeat interval).")
+    var idleTimeout: Int = 660
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env IM_LOG_LEVEL).")
     var logLevel: String = Self.environment("IM_LOG_LEVEL") ?? "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (4...31).contains(passwordCost) else { throw ValidationError("--password-cost must be 4...31") }
+        guard idleTimeout >= 5 else { throw ValidationError("--idle-timeout must be at least 5 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -52,6 +56,8 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.seedDemoUsers = demo
         configuration.syncEveryCommit = sync
         configuration.gateway.passwordHashCost = passwordCost
+        configuration.idle.idleTimeout = .seconds(idleTimeout)
+        configuration.idle.sweepInterval = .seconds(max(1, min(10, idleTimeout / 10)))
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
         let server = try IMServer(configuration: configuration)

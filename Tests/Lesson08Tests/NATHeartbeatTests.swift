@@ -1,0 +1,99 @@
+// Lesson 08 tests, part 3: the adaptive client heartbeat against a NAT stand-in that silently
+// forgets flows idle for longer than 2.5 s (no FIN, no RST), through a real server.
+
+import IMClient
+import IMCore
+import IMHeartbeat
+import IMServer
+import IMTestSupport
+import Testing
+
+@Suite("08 Smart heartbeat through a NAT")
+struct NATHeartbeatTests {
+    static let natTimeout: Duration = .milliseconds(2500)
+
+    /// The library's search in seconds instead of minutes: 0.5 s, +0.75 s steps, settle 0.5 s below.
+    static let policy = HeartbeatPolicy(
+        initialInterval: .milliseconds(500), step: .milliseconds(750), ceiling: .seconds(5),
+        floor: .milliseconds(250), settleMargin: .milliseconds(500), failuresBeforeBackoff: 2,
+        successesUntilStable: 3, pongTimeout: .seconds(1))
+
+    /// The server's idle timeout sits above the client's ceiling plus its pong timeout.
+    static func idleAboveCeiling(_ configuration: inout IMServerConfiguration) {
+        configuration.idle = IdleSweeper.Configuration(idleTimeout: .seconds(8), sweepInterval: .milliseconds(200))
+    }
+
+    @Test("the heartbeat converges below the NAT timeout, reconnects once, then stays up")
+    func convergesBelowNATTimeout() async throws {
+        try await withTestServer(configure: Self.idleAboveCeiling) { server in
+            let alice = try await server.registerUser("alice")
+            let bob = try await server.registerUser("bob")
+            let nat = try await NATStandIn(targetPort: server.port, idleLimit: Self.natTimeout)
+            let connection = KeepAliveConnection(
+                baseURL: "http://127.0.0.1:\(nat.port)", token: bob.credentials.token, network: "test-nat",
+                policy: Self.policy)
+            try await connection.start()
+
+            let stable = await eventually(timeout: .seconds(30)) { await connection.heartbeat.isStable }
+            await connection.stop()
+            let beats = await connection.beats
+            #expect(stable, "the search settles and is confirmed within 30 s; beats: \(beats)")
+
+            // 0.5, 1.25 and 2.0 s survive; 2.75 s is past the NAT's 2.5 s, so the flow is gone and
+            // the pong never comes; the search settles at 2.0 − 0.5 = 1.5 s, which then survives.
+            let expected: [KeepAliveConnection.Beat] = [
+                .init(interval: .milliseconds(500), answered: true),
+                .init(interval: .milliseconds(1250), answered: true),
+                .init(interval: .milliseconds(2000), answered: true),
+                .init(interval: .milliseconds(2750), answered: false),
+                .init(interval: .milliseconds(1500), answered: true),
+                .init(interval: .milliseconds(1500), answered: true),
+                .init(interval: .milliseconds(1500), answered: true),
+            ]
+            #expect(beats == expected, "Exercises 08.1/08.2: the probe sequence through the NAT")
+            #expect(await connection.heartbeat.interval < Self.natTimeout, "the settled interval is below the NAT timeout")
+            #expect(await connection.connectCount == 2, "the dead path was detected and the client reconnected once")
+            #expect(nat.droppedFlows == 1, "the NAT dropped exactly the flow that idled too long")
+            #expect(
+                await connection.memory.interval(for: "test-nat") == .milliseconds(1500),
+                "the stable interval is remembered for this network")
+            _ = alice
+            await nat.shutdown()
+        }
+    }
+
+    @Test("a dead path is found by a missed heartbeat; the new connection gets what was sent meanwhile")
+    func deadPathIsDetectedAndReconnected() async throws {
+        try await withTestServer(configure: Self.idleAboveCeiling) { server in
+            let alice = try await server.registerUser("alice")
+            let bob = try await server.registerUser("bob")
+            let nat = try await NATStandIn(targetPort: server.port, idleLimit: Self.natTimeout)
+            // Remembered from an earlier visit: settled at 1 s, no search.
+            var memory = HeartbeatMemory()
+            memory.remember(.seconds(1), for: "test-nat")
+            let connection = KeepAliveConnection(
+                baseURL: "http://127.0.0.1:\(nat.port)", token: bob.credentials.token, network: "test-nat",
+                policy: Self.policy, memory: memory)
+            try await connection.start()
+            #expect(await connection.heartbeat.phase == .settled, "a remembered network starts settled")
+            #expect(await eventually(timeout: .seconds(5)) { await connection.beats.count >= 1 })
+
+            nat.dropAllFlows()  // the path dies; nobody is told
+            let sent = try await alice.http.send(to: bob.id, body: "sent while bob's path was dead")
+            #expect(
+                await eventually(timeout: .seconds(10)) { await connection.connectCount == 2 },
+                "the missed heartbeat (1 s + 1 s pong timeout) reveals the dead path and the client reconnects")
+            guard let socket = await connection.socket else {
+                Issue.record("no live socket after the reconnect")
+                return
+            }
+            // The reconnect replaced the dead entry; the message waits in the timeline for sync.
+            let page = try await bob.http.sync(after: 0)
+            #expect(page.entries.compactMap(\.message) == [sent], "the message sent during the outage is not lost")
+            let live = try await alice.http.send(to: bob.id, body: "and this one is pushed live")
+            #expect(try await socket.nextPushedMessage(timeout: .seconds(5)) == live, "the new connection gets pushes")
+            await connection.stop()
+            await nat.shutdown()
+        }
+    }
+}
