@@ -7,6 +7,8 @@ actor HeartbeatPongs {
     private var waiting: [String: CheckedContinuation<Bool, Never>] = [:]
     private var answeredEarly: Set<String> = []
     private var finished = false
+    private var endWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
+    private var nextEndWaiter = 0
 
     /// Whether a pong answers a heartbeat (rather than a `ping` the application sent itself).
     static func isHeartbeat(_ ref: String) -> Bool { ref.hasPrefix(prefix) }
@@ -42,6 +44,21 @@ actor HeartbeatPongs {
         finished = true
         for continuation in waiting.values { continuation.resume(returning: false) }
         waiting.removeAll()
+        for continuation in endWaiters.values { continuation.resume(returning: true) }
+        endWaiters.removeAll()
+    }
+
+    /// Waits up to `timeout` for the connection to end; true if it ended.
+    func waitForEnd(upTo timeout: Duration) async -> Bool {
+        if finished { return true }
+        let key = nextEndWaiter
+        nextEndWaiter += 1
+        let timer = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            self.endWaiters.removeValue(forKey: key)?.resume(returning: false)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { endWaiters[key] = $0 }
     }
 
     private func resolve(_ id: String, with answer: Bool) {
@@ -56,5 +73,11 @@ extension IMWebSocketClient {
         let id = await heartbeats.makeID()
         send(.ping(id: id))
         return await heartbeats.wait(for: id, timeout: timeout)
+    }
+
+    /// Waits up to `timeout` for the connection to end (closed by the server, or broken);
+    /// returns true if it ended. A heartbeat loop sleeps with this, so a close is seen at once.
+    public func waitForClose(upTo timeout: Duration) async -> Bool {
+        await heartbeats.waitForEnd(upTo: timeout)
     }
 }

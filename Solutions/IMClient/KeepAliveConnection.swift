@@ -35,6 +35,8 @@ public actor KeepAliveConnection {
     public private(set) var beats: [Beat] = []
     /// How many connections were opened (1 + reconnects).
     public private(set) var connectCount = 0
+    /// How many connections ended from the other side (not by a missed heartbeat).
+    public private(set) var closedByServer = 0
     /// The live socket (nil while reconnecting).
     public private(set) var socket: IMWebSocketClient?
     private var loop: Task<Void, Never>?
@@ -69,14 +71,30 @@ public actor KeepAliveConnection {
 
     private func run() async {
         while !Task.isCancelled {
-            guard (try? await Task.sleep(for: heartbeat.interval)) != nil else { return }
             guard let socket else {
                 await reconnect()
                 continue
             }
             let interval = heartbeat.interval
+            // Sleep the interval, but wake at once if the socket ends: a close by the server (idle
+            // sweep, ACK give-up, shutdown, a newer connection) says nothing about the NAT, so
+            // the search is left alone and the client just reconnects.
+            if await socket.waitForClose(upTo: interval) {
+                guard !Task.isCancelled else { return }
+                logger.info("connection closed by the server: reconnecting")
+                closedByServer += 1
+                self.socket = nil
+                continue
+            }
+            guard !Task.isCancelled else { return }
             let answered = await socket.heartbeat(timeout: heartbeat.policy.pongTimeout)
             guard !Task.isCancelled else { return }
+            if !answered, await socket.isClosed() {
+                // Ended while the heartbeat was out: the same as a close, not a missed pong.
+                closedByServer += 1
+                self.socket = nil
+                continue
+            }
             beats.append(Beat(interval: interval, answered: answered))
             if answered {
                 heartbeat.didSucceed()

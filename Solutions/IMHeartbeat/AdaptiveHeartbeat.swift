@@ -61,6 +61,7 @@ public struct AdaptiveHeartbeat: Sendable, Equatable {
         case .probing:
             lastSurvived = interval
             if interval >= policy.ceiling {
+                // This beat already survived at the ceiling: it is the first success there.
                 settle(at: policy.ceiling)
                 settledSuccesses = 1
             } else {
@@ -82,6 +83,8 @@ public struct AdaptiveHeartbeat: Sendable, Equatable {
         if consecutiveFailures >= policy.failuresBeforeBackoff {
             backOff()
         } else if phase == .probing, let survived = lastSurvived {
+            // The new interval is untried (no success counted yet), and this failure still counts:
+            // a miss on its first beat makes two in a row, and the search starts over.
             settle(at: max(survived - policy.settleMargin, policy.floor))
         }
         // STUB: _ = Exercise.notImplemented("08.2", expected: "probing after a survivor: settled at lastSurvived - settleMargin; after failuresBeforeBackoff failures in a row: probing again from the floor")

@@ -77,8 +77,8 @@ public final class IdleSweeper: ConnectionObserver, Service {
         let closers = state.withLock { state in
             state.ledger.sweep(at: now).compactMap { state.closers.removeValue(forKey: $0) }
         }
-        let seconds = configuration.idleTimeout.components.seconds
-        for close in closers { close("no frame for more than \(seconds) s: idle timeout") }
+        let reason = "idle timeout: no frame for more than \(configuration.idleTimeout)"
+        for close in closers { close(reason) }
         return closers.count
     }
 

@@ -96,4 +96,27 @@ struct NATHeartbeatTests {
             await nat.shutdown()
         }
     }
+
+    @Test("a close by the server is not a missed heartbeat: the client reconnects at once and keeps its interval")
+    func serverCloseIsNotAMissedHeartbeat() async throws {
+        try await withTestServer(configure: Self.idleAboveCeiling) { server in
+            let bob = try await server.registerUser("bob")
+            var memory = HeartbeatMemory()
+            memory.remember(.seconds(4), for: "office-wifi")
+            let connection = KeepAliveConnection(
+                baseURL: server.baseURL, token: bob.credentials.token, network: "office-wifi", policy: Self.policy,
+                memory: memory)
+            try await connection.start()
+
+            await server.server.gateway.registry.closeAll(reason: "test: closed by the server")
+            #expect(
+                await eventually(timeout: .seconds(2)) { await connection.connectCount == 2 },
+                "the close is seen at once, long before the next heartbeat (4 s) is due")
+            #expect(await connection.closedByServer == 1)
+            #expect(await connection.beats.isEmpty, "no heartbeat was counted as missed")
+            #expect(await connection.heartbeat.interval == .seconds(4), "the interval found for the network stays")
+            #expect(await connection.heartbeat.isStable)
+            await connection.stop()
+        }
+    }
 }
