@@ -2,7 +2,9 @@
 
 import HTTPTypes
 import HummingbirdWSClient
+import Foundation
 import IMCore
+import IMSecurity
 import Logging
 import NIOWebSocket
 
@@ -32,11 +34,16 @@ public final class IMWebSocketClient: Sendable {
     ///   - tokenInQuery: send the token as `?token=` (as browsers do) instead of a header.
     ///   - acknowledgePushes: answer every push that carries an id with `pushAck` as soon as it
     ///     is received (lesson 04). Tests turn it off to play a client whose ACKs get lost.
+    ///   - tls: for `https`/`wss` servers: the roots to trust and the key pins (lesson 06).
     public static func connect(
         baseURL: String, token: String, tokenInQuery: Bool = false, acknowledgePushes: Bool = true,
-        timeout: Duration = .seconds(10), logger: Logger = Logger(label: "im-client.ws")
+        tls: ClientTLS? = nil, timeout: Duration = .seconds(10), logger: Logger = Logger(label: "im-client.ws")
     ) async throws -> IMWebSocketClient {
         let wsBase = baseURL.replacingPrefix("http://", with: "ws://").replacingPrefix("https://", with: "wss://")
+        if let tls, !tls.pins.isEmpty, let url = URL(string: wsBase), url.scheme == "wss", let host = url.host {
+            try await PinnedHandshake.check(host: host, port: url.port ?? 443, tls: tls)
+        }
+        let tlsConfiguration = try tls?.makeConfiguration()
         let url = wsBase + (tokenInQuery ? "/ws?token=\(token)" : "/ws")
         var headers = HTTPFields()
         if !tokenInQuery { headers[.authorization] = "Bearer \(token)" }
@@ -47,7 +54,8 @@ public final class IMWebSocketClient: Sendable {
         let task = Task {
             do {
                 let close = try await WebSocketClient.connect(
-                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers), logger: logger
+                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers),
+                    tlsConfiguration: tlsConfiguration, logger: logger
                 ) { inbound, outbound, _ in
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
