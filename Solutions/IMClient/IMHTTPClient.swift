@@ -140,8 +140,12 @@ public struct IMHTTPClient: Sendable {
         _ method: String, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [],
         timeout: TimeAmount = .seconds(30)
     ) async throws -> RawResponse {
-        if let tls, !tls.pins.isEmpty, let url = URL(string: baseURL), url.scheme == "https", let host = url.host {
+        if let tls, !tls.pins.isEmpty {
             // Lesson 06: the pin is checked on a handshake of its own (see `PinnedHandshake`).
+            // Pins on a plaintext URL fail closed: nothing would be checked.
+            guard let url = URL(string: baseURL), url.scheme == "https", let host = url.host else {
+                throw SecurityError(.badPin, "key pins need an https:// server, not \(baseURL)")
+            }
             try await PinnedHandshake.check(host: host, port: url.port ?? 443, tls: tls)
         }
         var request = HTTPClientRequest(url: baseURL + path)

@@ -40,7 +40,11 @@ public final class IMWebSocketClient: Sendable {
         tls: ClientTLS? = nil, timeout: Duration = .seconds(10), logger: Logger = Logger(label: "im-client.ws")
     ) async throws -> IMWebSocketClient {
         let wsBase = baseURL.replacingPrefix("http://", with: "ws://").replacingPrefix("https://", with: "wss://")
-        if let tls, !tls.pins.isEmpty, let url = URL(string: wsBase), url.scheme == "wss", let host = url.host {
+        if let tls, !tls.pins.isEmpty {
+            // Lesson 06: the pin is checked on a handshake of its own (see `PinnedHandshake`).
+            guard let url = URL(string: wsBase), url.scheme == "wss", let host = url.host else {
+                throw SecurityError(.badPin, "key pins need a wss:// server, not \(wsBase)")
+            }
             try await PinnedHandshake.check(host: host, port: url.port ?? 443, tls: tls)
         }
         let tlsConfiguration = try tls?.makeConfiguration()

@@ -66,7 +66,7 @@ public actor HttpDNSResolver {
             addresses = cache.stale(service) ?? []
         }
         return AddressRanking.rank(
-            addresses.map { ($0, results[$0] ?? .unknown) }, builtIn: configuration.builtInAddresses)
+            addresses.map { (address: $0, result: results[$0] ?? .unknown) }, builtIn: configuration.builtInAddresses)
     }
 
     /// The last probe result of `address`.

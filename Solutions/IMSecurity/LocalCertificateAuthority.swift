@@ -76,12 +76,10 @@ public struct LocalCertificateAuthority: Sendable {
 
     /// The 4 or 16 bytes of an IP address literal, nil for a host name.
     static func ipAddressBytes(_ host: String) -> [UInt8]? {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 4, let bytes = Optional(parts.compactMap { UInt8($0) }), bytes.count == 4 { return bytes }
-        var address = in6_addr()
-        if host.contains(":"), inet_pton(AF_INET6, host, &address) == 1 {
-            return withUnsafeBytes(of: &address) { Array($0) }
-        }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
         return nil
     }
 }

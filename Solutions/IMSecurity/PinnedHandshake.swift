@@ -12,6 +12,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// One TLS handshake that returns the key pin of the server's certificate.
 public enum PinnedHandshake {
@@ -68,7 +69,7 @@ private final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHan
     init(promise: EventLoopPromise<PublicKeyPin>) { self.promise = promise }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case TLSUserEvent.handshakeCompleted = event {
+        if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
             do {
                 let handler = try context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
                 guard let certificate = handler.peerCertificate else {

@@ -5,6 +5,7 @@
 
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
 

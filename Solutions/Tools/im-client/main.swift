@@ -99,7 +99,10 @@ extension CommonOptions {
 
     /// A session to save: the server, the credentials and the TLS options they were made with.
     func session(server: String, credentials: Credentials) -> SavedSession {
-        SavedSession(server: server, credentials: credentials, ca: ca, pins: pin.isEmpty ? nil : pin)
+        // An absolute path, so that later commands find the CA from any folder.
+        SavedSession(
+            server: server, credentials: credentials, ca: ca.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+            pins: pin.isEmpty ? nil : pin)
     }
 
     /// A client carrying the saved session's token.
@@ -313,7 +316,8 @@ struct Resolve: AsyncParsableCommand {
             let result = await resolver.result(of: address)
             let text: String
             switch result {
-            case .reachable(let latency): text = "\(address)\treachable in \(latency.formatted(.units(allowed: [.milliseconds])))"
+            case .reachable(let latency):
+                text = "\(address)\treachable in " + String(format: "%.1f ms", latency / .milliseconds(1))
             case .unreachable: text = "\(address)\tunreachable"
             case .unknown: text = "\(address)\tnot probed (built-in)"
             }

@@ -40,10 +40,10 @@ struct IMServerCommand: AsyncParsableCommand {
     var logLevel: String = Self.environment("IM_LOG_LEVEL") ?? "info"
 
     @Option(help: "PEM certificate chain: serve HTTPS and WSS only, with --tls-key (env IM_TLS_CERT).")
-    var tlsCert: String? = Self.environment("IM_TLS_CERT")
+    var tlsCert: String?
 
     @Option(help: "PEM private key of --tls-cert (env IM_TLS_KEY).")
-    var tlsKey: String? = Self.environment("IM_TLS_KEY")
+    var tlsKey: String?
 
     @Option(help: "A gateway address that GET /api/v1/dns hands out (repeat it; default: the address asked).")
     var dnsGateway: [String] = []
@@ -55,7 +55,9 @@ struct IMServerCommand: AsyncParsableCommand {
     var tokenHours: Int = 24
 
     func validate() throws {
-        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard (certificatePath == nil) == (keyPath == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
         guard dnsTTL >= 1 else { throw ValidationError("--dns-ttl must be at least 1") }
         guard tokenHours >= 1 else { throw ValidationError("--token-hours must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
@@ -75,8 +77,8 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
         configuration.httpDNS = HttpDNSConfiguration(
             services: dnsGateway.isEmpty ? [:] : [HttpDNSDirectory.defaultService: dnsGateway], ttl: .seconds(dnsTTL))
-        if let tlsCert, let tlsKey {
-            configuration.tls = try ServerTLS.files(certificate: tlsCert, key: tlsKey)
+        if let certificatePath, let keyPath {
+            configuration.tls = try ServerTLS.files(certificate: certificatePath, key: keyPath)
         }
         let scheme = configuration.tls == nil ? "http" : "https"
         let pin = try configuration.tls.map { try PublicKeyPin(certificatePEM: $0.certificateChainPEM) }
@@ -96,6 +98,10 @@ struct IMServerCommand: AsyncParsableCommand {
         }
         try await services.run()
     }
+
+    /// The TLS files, from the flags or the environment.
+    private var certificatePath: String? { tlsCert ?? Self.environment("IM_TLS_CERT") }
+    private var keyPath: String? { tlsKey ?? Self.environment("IM_TLS_KEY") }
 
     /// Writes a line at once, so a script or test reading our output sees the URL immediately.
     private static func output(_ line: String) {
