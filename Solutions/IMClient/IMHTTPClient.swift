@@ -66,9 +66,9 @@ public struct IMHTTPClient: Sendable {
     }
 
     /// Lesson 06: the HttpDNS answer for `service` (`GET /api/v1/dns`).
-    public func resolve(service: String) async throws -> HttpDNSAnswer {
+    public func resolve(service: String, timeout: TimeAmount = .seconds(5)) async throws -> HttpDNSAnswer {
         let name = service.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? service
-        return try await call("GET", "/api/v1/dns?service=\(name)")
+        return try await call("GET", "/api/v1/dns?service=\(name)", timeout: timeout)
     }
 
     /// `GET /health`: throws unless the server answers `200` within `timeout`.

@@ -50,6 +50,9 @@ public struct ServerTLS: Sendable, Hashable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        // Closing a TLS connection sends close_notify and waits for the peer's; clients often just
+        // drop the socket. Waiting the default 5 s per idle connection would stall a graceful shutdown.
+        configuration.shutdownTimeout = .milliseconds(500)
         // Fail now, not on the first connection, when key and certificate do not belong together.
         do {
             _ = try NIOSSLContext(configuration: configuration)

@@ -50,7 +50,7 @@ struct HttpDNSEndToEndTests {
         }) { server in
             let resolver = HttpDNSResolver.live(
                 configuration: .init(dnsServers: [server.baseURL], builtInAddresses: [server.baseURL]),
-                probeTimeout: .seconds(5))
+                timeout: .seconds(2))
             let ranked = await resolver.candidates()
             #expect(
                 ranked == [fast.baseURL, slow.baseURL, server.baseURL, dead],
@@ -93,9 +93,9 @@ struct HttpDNSEndToEndTests {
         try await withTestServer(configure: {
             $0.httpDNS = HttpDNSConfiguration(services: ["gateway": [second.baseURL, first.baseURL]])
         }) { server in
-            let resolver = HttpDNSResolver.live(configuration: .init(dnsServers: [server.baseURL]))
+            let resolver = HttpDNSResolver.live(configuration: .init(dnsServers: [server.baseURL]), timeout: .seconds(1))
             let health: @Sendable (String) async throws -> String = { address in
-                try await IMHTTPClient(baseURL: address).health(timeout: .seconds(5))
+                try await IMHTTPClient(baseURL: address).health(timeout: .seconds(1))
                 return address
             }
             let used = try await resolver.withFallback(health)
@@ -107,15 +107,16 @@ struct HttpDNSEndToEndTests {
         }
         // HttpDNS itself unreachable, nothing cached: only the built-in addresses are left.
         let resolver = HttpDNSResolver.live(
-            configuration: .init(dnsServers: [try await deadAddress()], builtInAddresses: [second.baseURL]))
+            configuration: .init(dnsServers: [try await deadAddress()], builtInAddresses: [second.baseURL]),
+            timeout: .seconds(1))
         #expect(await resolver.candidates() == [second.baseURL], "Exercise 06.2: the built-ins are the last resort")
         let fallback = try await resolver.withFallback { address in
-            try await IMHTTPClient(baseURL: address).health()
+            try await IMHTTPClient(baseURL: address).health(timeout: .seconds(1))
             return address
         }
         #expect(fallback == second.baseURL)
         await second.stop()
-        let none = HttpDNSResolver.live(configuration: .init(dnsServers: [try await deadAddress()]))
+        let none = HttpDNSResolver.live(configuration: .init(dnsServers: [try await deadAddress()]), timeout: .seconds(1))
         await #expect(throws: SecurityError.self, "no address at all is a clear error") {
             try await none.withFallback { $0 }
         }
