@@ -1,8 +1,8 @@
 // The client library of the IM: a WebSocket connection (docs/PROTOCOL.md), used by `im-client` and the tests.
 
+import Foundation
 import HTTPTypes
 import HummingbirdWSClient
-import Foundation
 import IMCore
 import IMSecurity
 import Logging

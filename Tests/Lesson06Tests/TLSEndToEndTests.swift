@@ -25,7 +25,8 @@ struct TLSEndToEndTests {
             #expect(server.baseURL.hasPrefix("https://"))
             let tls = ClientTLS(trustedRootsPEM: try ca.rootPEM(), pins: [try certificate.pin()])
             let anonymous = try IMHTTPClient(baseURL: server.baseURL, tls: tls)
-            let alice = anonymous.authenticated(try await anonymous.register(username: uniqueUsername("alice"), password: "password123"))
+            let alice = anonymous.authenticated(
+                try await anonymous.register(username: uniqueUsername("alice"), password: "password123"))
             let bobCredentials = try await anonymous.register(username: uniqueUsername("bob"), password: "password123")
             let bobSocket = try await IMWebSocketClient.connect(
                 baseURL: server.baseURL, token: bobCredentials.token, tls: tls)

@@ -74,7 +74,8 @@ struct TokenEndToEndTests {
             let response = try await server.client().with(token: expired).raw(
                 "POST", "/api/v1/messages", body: Array(#"{"to":\#(bob.id.rawValue),"body":"late"}"#.utf8))
             #expect(response.status == 401, "Exercise 06.1: an expired token is refused")
-            #expect(response.error?.code == .unauthorized && response.error?.message.contains("expired") == true, "\(response.text)")
+            #expect(
+                response.error?.code == .unauthorized && response.error?.message.contains("expired") == true, "\(response.text)")
             #expect(try await bob.http.history(of: bob.conversation(with: alice)).messages.isEmpty, "nothing was sent")
             #expect(try await alice.http.me().id == alice.id, "the session itself is still alive")
         }
