@@ -117,6 +117,16 @@ struct TokenEndToEndTests {
             #expect(try await alice.http.with(token: fresh).me().id == alice.id, "the fresh token works")
             #expect(try await alice.http.with(token: aging).me().id == alice.id, "the old one works until it expires")
 
+            // A device that reconnects with the aging token adopts the fresh one for everything after.
+            let device = IMDevice(
+                baseURL: server.baseURL,
+                credentials: Credentials(user: alice.credentials.user, token: aging, deviceID: alice.credentials.deviceID))
+            try await device.connect()
+            let adopted = await device.token
+            await device.disconnect()
+            #expect(adopted != aging, "the device keeps the newest token")
+            #expect(try Self.claims(of: adopted, on: server).sid == claims.sid)
+
             let onDemand = try await alice.http.refreshToken()
             #expect(try Self.claims(of: onDemand, on: server).sid == claims.sid)
 

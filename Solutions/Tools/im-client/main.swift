@@ -4,7 +4,7 @@
 //   im-client send bob "hello"                    # uses the saved session
 //   im-client follow                              # prints messages as they arrive
 //   im-client contacts | history bob | users | logout
-//   im-client --ca ca.pem --pin sha256/… --server https://localhost:8443 login alice '…'   # TLS (lesson 06)
+//   im-client login --server https://localhost:8443 --ca ca.pem --pin sha256/… alice '…'   # TLS (lesson 06)
 //   im-client resolve                             # HttpDNS: the gateway addresses, fastest first
 //
 // The session (server, token, device) is saved in ~/.im-client.json, or the file in
@@ -308,11 +308,16 @@ struct Resolve: AsyncParsableCommand {
     @Option(help: "A built-in address to fall back on (repeat it).") var builtIn: [String] = []
 
     func run() async throws {
-        let server = options.serverURL(saved: try? SavedSession.load())
+        let saved = try? SavedSession.load()
+        let server = options.serverURL(saved: saved)
         let resolver = HttpDNSResolver.live(
             configuration: .init(service: service, dnsServers: [server], builtInAddresses: builtIn),
-            tls: try options.clientTLS())
-        for address in await resolver.candidates() {
+            tls: try options.clientTLS(saved: saved))
+        let candidates = await resolver.candidates()
+        if candidates.isEmpty {
+            throw ValidationError("\(server) gave no address for `\(service)`, and no --built-in address was given")
+        }
+        for address in candidates {
             let result = await resolver.result(of: address)
             let text: String
             switch result {
