@@ -55,6 +55,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // Lesson 06: already in the graph through async-http-client; named here because IMSecurity uses them.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // MARK: Lesson modules (switchable between Solutions/ and Sources/)
@@ -108,6 +112,25 @@ let package = Package(
             path: lessonPath(5, "IMSequence"),
             swiftSettings: swiftSettings
         ),
+        // 06 HttpDNS and TLS: TLS settings and key pins, signed session tokens, HttpDNS directory and resolver.
+        .target(
+            name: "IMSecurity",
+            dependencies: [
+                "IMCore", "IMGateway", "CourseSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: lessonPath(6, "IMSecurity"),
+            swiftSettings: swiftSettings
+        ),
         // 07 Unread counts: per-conversation and total unread changed in one atomic step.
         .target(
             name: "IMUnread",
@@ -142,7 +165,7 @@ let package = Package(
         .target(
             name: "IMServer",
             dependencies: [
-                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMUnread", "IMSync", "IMHeartbeat",
+                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMSecurity", "IMUnread", "IMSync", "IMHeartbeat",
                 "CourseSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,13 +178,14 @@ let package = Package(
         .target(
             name: "IMClient",
             dependencies: [
-                "IMCore", "IMDelivery", "IMSequence", "IMHeartbeat",
+                "IMCore", "IMDelivery", "IMSequence", "IMHeartbeat", "IMSecurity",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Solutions/IMClient",
             swiftSettings: swiftSettings
@@ -169,7 +193,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer",
+                "IMServer", "IMSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -178,7 +202,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "im-client",
-            dependencies: ["IMClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["IMClient", "IMSecurity", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Solutions/Tools/im-client",
             swiftSettings: swiftSettings
         ),
@@ -252,6 +276,20 @@ let package = Package(
             dependencies: [
                 "IMCore", "IMSequence", "IMServer", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson06Tests",
+            dependencies: [
+                "IMCore", "IMGateway", "IMSecurity", "IMServer", "IMClient", "IMTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: swiftSettings
         ),

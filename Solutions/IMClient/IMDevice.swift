@@ -22,12 +22,15 @@ public actor IMDevice {
     private var nextRequest = 0
     private var syncing = false
     private var syncAgain = false
-    private let http: IMHTTPClient
+    private var http: IMHTTPClient
+    /// Lesson 06: the newest session token (the server renews it in `hello` past half its life).
+    public private(set) var token: String
 
     public init(baseURL: String, credentials: Credentials) {
         self.baseURL = baseURL
         self.credentials = credentials
         http = IMHTTPClient(baseURL: baseURL).authenticated(credentials)
+        token = credentials.token
     }
 
     nonisolated public var user: UserID { credentials.user.id }
@@ -36,7 +39,11 @@ public actor IMDevice {
     /// Opens the WebSocket (pushes start flowing into the timeline) and catches up by `sync`.
     public func connect() async throws {
         guard socket == nil else { return }
-        let socket = try await IMWebSocketClient.connect(baseURL: baseURL, token: credentials.token, timeout: .seconds(5))
+        let socket = try await IMWebSocketClient.connect(baseURL: baseURL, token: token, timeout: .seconds(5))
+        if let fresh = socket.hello.token {
+            token = fresh
+            http = http.with(token: fresh)
+        }
         self.socket = socket
         connectCount += 1
         pump = Task { [weak self] in

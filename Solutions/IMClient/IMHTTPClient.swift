@@ -3,6 +3,7 @@
 import AsyncHTTPClient
 import Foundation
 import IMCore
+import IMSecurity
 import NIOCore
 import NIOHTTP1
 
@@ -11,12 +12,25 @@ public struct IMHTTPClient: Sendable {
     public let baseURL: String
     public var token: String?
     let http: HTTPClient
+    /// Lesson 06: whom this client trusts and which keys it pins (nil: the system's roots, no pins).
+    public let tls: ClientTLS?
 
     /// - Parameter baseURL: e.g. `http://127.0.0.1:8080` (no trailing slash needed).
     public init(baseURL: String, token: String? = nil, http: HTTPClient = .shared) {
+        self.init(baseURL: baseURL, token: token, http: http, tls: nil)
+    }
+
+    /// A client of an `https` server (lesson 06).
+    /// - Parameter tls: the roots to trust instead of the system's, and the key pins.
+    public init(baseURL: String, token: String? = nil, tls: ClientTLS) throws {
+        self.init(baseURL: baseURL, token: token, http: try TLSHTTPClients.client(for: tls), tls: tls)
+    }
+
+    init(baseURL: String, token: String?, http: HTTPClient, tls: ClientTLS?) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
         self.http = http
+        self.tls = tls
     }
 
     // MARK: Accounts
@@ -38,7 +52,28 @@ public struct IMHTTPClient: Sendable {
 
     /// This client, carrying the token of `credentials`.
     public func authenticated(_ credentials: Credentials) -> IMHTTPClient {
-        IMHTTPClient(baseURL: baseURL, token: credentials.token, http: http)
+        IMHTTPClient(baseURL: baseURL, token: credentials.token, http: http, tls: tls)
+    }
+
+    /// This client, carrying `token` (lesson 06: the newest token the server handed out).
+    public func with(token: String) -> IMHTTPClient {
+        IMHTTPClient(baseURL: baseURL, token: token, http: http, tls: tls)
+    }
+
+    /// Lesson 06: a fresh token for this session (`POST /api/v1/session/refresh`).
+    public func refreshToken() async throws -> String {
+        try await (call("POST", "/api/v1/session/refresh") as TokenBox).token
+    }
+
+    /// Lesson 06: the HttpDNS answer for `service` (`GET /api/v1/dns`).
+    public func resolve(service: String, timeout: TimeAmount = .seconds(5)) async throws -> HttpDNSAnswer {
+        let name = service.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? service
+        return try await call("GET", "/api/v1/dns?service=\(name)", timeout: timeout)
+    }
+
+    /// `GET /health`: throws unless the server answers `200` within `timeout`.
+    public func health(timeout: TimeAmount = .seconds(5)) async throws {
+        try await raw("GET", "/health", timeout: timeout).check()
     }
 
     public func logout() async throws {
@@ -105,6 +140,14 @@ public struct IMHTTPClient: Sendable {
         _ method: String, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [],
         timeout: TimeAmount = .seconds(30)
     ) async throws -> RawResponse {
+        if let tls, !tls.pins.isEmpty {
+            // Lesson 06: the pin is checked on a handshake of its own (see `PinnedHandshake`).
+            // Pins on a plaintext URL fail closed: nothing would be checked.
+            guard let url = URL(string: baseURL), url.scheme == "https", let host = url.host else {
+                throw SecurityError(.badPin, "key pins need an https:// server, not \(baseURL)")
+            }
+            try await PinnedHandshake.check(host: host, port: url.port ?? 443, tls: tls)
+        }
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = HTTPMethod(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -137,6 +180,12 @@ public struct Credentials: Codable, Sendable, Hashable {
     public let user: User
     public let token: String
     public let deviceID: DeviceID
+
+    public init(user: User, token: String, deviceID: DeviceID) {
+        self.user = user
+        self.token = token
+        self.deviceID = deviceID
+    }
 }
 
 /// The recent-contacts list.
@@ -173,3 +222,4 @@ private struct ErrorBox: Decodable { let error: IMError }
 private struct UserBox: Decodable { let user: User }
 private struct UsersBox: Decodable { let users: [User] }
 private struct MessageBox: Decodable { let message: Message }
+private struct TokenBox: Decodable { let token: String }

@@ -1,8 +1,10 @@
 // The client library of the IM: a WebSocket connection (docs/PROTOCOL.md), used by `im-client` and the tests.
 
+import Foundation
 import HTTPTypes
 import HummingbirdWSClient
 import IMCore
+import IMSecurity
 import Logging
 import NIOWebSocket
 
@@ -38,11 +40,20 @@ public final class IMWebSocketClient: Sendable {
     ///   - tokenInQuery: send the token as `?token=` (as browsers do) instead of a header.
     ///   - acknowledgePushes: answer every push that carries an id with `pushAck` as soon as it
     ///     is received (lesson 04). Tests turn it off to play a client whose ACKs get lost.
+    ///   - tls: for `https`/`wss` servers: the roots to trust and the key pins (lesson 06).
     public static func connect(
         baseURL: String, token: String, tokenInQuery: Bool = false, acknowledgePushes: Bool = true,
-        timeout: Duration = .seconds(10), logger: Logger = Logger(label: "im-client.ws")
+        tls: ClientTLS? = nil, timeout: Duration = .seconds(10), logger: Logger = Logger(label: "im-client.ws")
     ) async throws -> IMWebSocketClient {
         let wsBase = baseURL.replacingPrefix("http://", with: "ws://").replacingPrefix("https://", with: "wss://")
+        if let tls, !tls.pins.isEmpty {
+            // Lesson 06: the pin is checked on a handshake of its own (see `PinnedHandshake`).
+            guard let url = URL(string: wsBase), url.scheme == "wss", let host = url.host else {
+                throw SecurityError(.badPin, "key pins need a wss:// server, not \(wsBase)")
+            }
+            try await PinnedHandshake.check(host: host, port: url.port ?? 443, tls: tls)
+        }
+        let tlsConfiguration = try tls?.makeConfiguration()
         let url = wsBase + (tokenInQuery ? "/ws?token=\(token)" : "/ws")
         var headers = HTTPFields()
         if !tokenInQuery { headers[.authorization] = "Bearer \(token)" }
@@ -54,7 +65,8 @@ public final class IMWebSocketClient: Sendable {
         let task = Task {
             do {
                 let close = try await WebSocketClient.connect(
-                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers), logger: logger
+                    url: url, configuration: .init(maxFrameSize: 1 << 22, additionalHeaders: headers),
+                    tlsConfiguration: tlsConfiguration, logger: logger
                 ) { inbound, outbound, _ in
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {

@@ -3,6 +3,7 @@
 import IMDelivery
 import IMGateway
 import IMHeartbeat
+import IMSecurity
 import IMSync
 import Logging
 
@@ -25,11 +26,22 @@ public struct IMServerConfiguration: Sendable {
     /// Lesson 08: when a silent WebSocket is closed (above the clients' heartbeat ceiling).
     public var idle = IdleSweeper.Configuration()
     public var logLevel: Logger.Level = .info
+    /// Lesson 06: TLS on the one listener (HTTPS, WSS, every route). Nil: plain HTTP.
+    public var tls: ServerTLS?
+    /// Lesson 06: the key that signs session tokens. Nil: read from (or created in) `tokenKeyPath`.
+    public var tokenSigningKey: [UInt8]?
+    /// Lesson 06: how long a signed session token is valid (the session itself lasts `gateway.sessionLifetime`).
+    public var tokenLifetime: Duration = .seconds(24 * 3600)
+    /// Lesson 06: the addresses `GET /api/v1/dns` hands out, and their TTL.
+    public var httpDNS = HttpDNSConfiguration()
 
     public init() {}
 
     /// The SQLite file.
     public var databasePath: String { dataDirectory + "/im.sqlite" }
+
+    /// The token signing key's file, next to the database (lesson 06).
+    public var tokenKeyPath: String { dataDirectory + "/token.key" }
 
     /// The demo accounts created by `seedDemoUsers`.
     public static let demoUsers = [("alice", "Alice"), ("bob", "Bob"), ("carol", "Carol")]

@@ -16,7 +16,11 @@ public final class TestServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `https://localhost:…` when the server speaks TLS (lesson 06: certificates name localhost,
+    /// and an IP address cannot be sent as a TLS server name), `http://127.0.0.1:…` otherwise.
+    public var baseURL: String {
+        server.configuration.tls == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)"
+    }
 
     private init(server: IMServer, port: Int, dataDirectory: String, group: ServiceGroup, task: Task<Void, any Error>) {
         self.server = server

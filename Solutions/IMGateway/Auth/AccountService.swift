@@ -1,8 +1,9 @@
 // Lesson 03: registering, logging in and checking session tokens.
 //
-// Passwords are hashed with bcrypt (slow on purpose, salted per password). Session tokens are
-// 32 random bytes given to the client once; the server keeps only their SHA-256, so a stolen
-// database does not contain usable tokens.
+// Passwords are hashed with bcrypt (slow on purpose, salted per password). Each session has a
+// secret of 32 random bytes; the server keeps only its SHA-256, so a stolen database does not
+// contain usable tokens. How the secret reaches the client is the token format's business:
+// as it is (lesson 03), or inside a signed, expiring token (lesson 06).
 
 import Crypto
 import Foundation
@@ -14,8 +15,13 @@ import NIOPosix
 public struct Identity: Sendable, Hashable {
     public let userID: UserID
     public let deviceID: DeviceID
-    /// SHA-256 of the token, to revoke it at logout.
+    /// SHA-256 of the session secret, to revoke the session at logout.
     let tokenHash: [UInt8]
+    /// Lesson 06: a fresh token when the one presented is past half its life (nil otherwise).
+    public let refreshedToken: String?
+    /// The session secret and its end, to make fresh tokens.
+    let secret: String
+    let sessionExpiresAt: Int64
 }
 
 /// The answer to a successful register or login.
@@ -29,13 +35,19 @@ public struct LoginResult: Sendable, Codable {
 public struct AccountService: Sendable {
     let store: any AccountStore
     let configuration: GatewayConfiguration
+    /// How sessions are written into tokens (lesson 03: opaque; lesson 06: signed).
+    public let tokenFormat: any SessionTokenFormat
     /// A valid hash at the configured cost, checked when the username is unknown so that the
     /// answer takes as long as for a known user.
     private let decoyHash: String
 
-    public init(store: any AccountStore, configuration: GatewayConfiguration = GatewayConfiguration()) {
+    public init(
+        store: any AccountStore, configuration: GatewayConfiguration = GatewayConfiguration(),
+        tokenFormat: any SessionTokenFormat = OpaqueTokenFormat()
+    ) {
         self.store = store
         self.configuration = configuration
+        self.tokenFormat = tokenFormat
         self.decoyHash = Bcrypt.hash(UUID().uuidString, cost: configuration.passwordHashCost)
     }
 
@@ -63,14 +75,37 @@ public struct AccountService: Sendable {
         return try await startSession(for: account.user, deviceID: deviceID)
     }
 
-    /// The identity behind a token, or `unauthorized`.
+    /// The identity behind a token, or `unauthorized`. The format checks the token first
+    /// (signature, expiry) without touching the store; the session row then says whether the
+    /// session still exists, so that logout revokes at once.
     public func authenticate(token: String) async throws -> Identity {
-        guard !token.isEmpty, token.utf8.count <= 256 else { throw IMError.unauthorized }
-        let hash = Self.hash(token: token)
-        guard let session = try await store.session(tokenHash: hash), session.expiresAt > currentMilliseconds() else {
+        guard !token.isEmpty, token.utf8.count <= 2048 else { throw IMError.unauthorized }
+        let now = currentMilliseconds()
+        let opened = try tokenFormat.open(token, now: now)
+        let hash = Self.hash(token: opened.secret)
+        guard let session = try await store.session(tokenHash: hash), session.expiresAt > now,
+            opened.userID.map({ $0 == session.userID }) ?? true,
+            opened.deviceID.map({ $0 == session.deviceID }) ?? true
+        else {
             throw IMError.unauthorized
         }
-        return Identity(userID: session.userID, deviceID: session.deviceID, tokenHash: hash)
+        let refreshed =
+            opened.refreshDue
+            ? tokenFormat.makeToken(
+                for: SessionGrant(
+                    secret: opened.secret, userID: session.userID, deviceID: session.deviceID, issuedAt: now,
+                    sessionExpiresAt: session.expiresAt)) : nil
+        return Identity(
+            userID: session.userID, deviceID: session.deviceID, tokenHash: hash, refreshedToken: refreshed,
+            secret: opened.secret, sessionExpiresAt: session.expiresAt)
+    }
+
+    /// A fresh token for the session of `identity` (lesson 06: `POST /api/v1/session/refresh`).
+    public func renewToken(for identity: Identity) -> String {
+        tokenFormat.makeToken(
+            for: SessionGrant(
+                secret: identity.secret, userID: identity.userID, deviceID: identity.deviceID,
+                issuedAt: currentMilliseconds(), sessionExpiresAt: identity.sessionExpiresAt))
     }
 
     /// Revokes the token of `identity`.
@@ -84,13 +119,16 @@ public struct AccountService: Sendable {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
-        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+        let secret = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let device = deviceID ?? DeviceID(rawValue: "d-" + token.prefix(10).replacingOccurrences(of: "_", with: "x"))!
+        let device = deviceID ?? DeviceID(rawValue: "d-" + secret.prefix(10).replacingOccurrences(of: "_", with: "x"))!
         let lifetime = configuration.sessionLifetime / .milliseconds(1)
+        let now = currentMilliseconds()
+        let expiresAt = now + Int64(lifetime)
         try await store.createSession(
-            tokenHash: Self.hash(token: token),
-            session: Session(userID: user.id, deviceID: device, expiresAt: currentMilliseconds() + Int64(lifetime)))
+            tokenHash: Self.hash(token: secret), session: Session(userID: user.id, deviceID: device, expiresAt: expiresAt))
+        let token = tokenFormat.makeToken(
+            for: SessionGrant(secret: secret, userID: user.id, deviceID: device, issuedAt: now, sessionExpiresAt: expiresAt))
         return LoginResult(user: user, token: token, deviceID: device)
     }
 

@@ -22,6 +22,11 @@ struct HTTPAPI: Sendable {
             try await accounts.logout(try context.requireIdentity())
             return Response(status: .noContent)
         }
+        // Lesson 06: a fresh token for the caller's session (the old one stays valid until it expires).
+        api.post("session/refresh") { _, context in
+            let identity = try context.requireIdentity()
+            return Response.json(["token": accounts.renewToken(for: identity)])
+        }
         api.get("me") { _, context in try await me(context) }
         api.get("users") { _, context in try await users(context) }
         api.get("contacts") { _, context in try await contacts(context) }

@@ -4,6 +4,8 @@
 //   im-client send bob "hello"                    # uses the saved session
 //   im-client follow                              # prints messages as they arrive
 //   im-client contacts | history bob | users | logout
+//   im-client login --server https://localhost:8443 --ca ca.pem --pin sha256/… alice '…'   # TLS (lesson 06)
+//   im-client resolve                             # HttpDNS: the gateway addresses, fastest first
 //
 // The session (server, token, device) is saved in ~/.im-client.json, or the file in
 // IM_CLIENT_SESSION; --json prints machine-readable lines.
@@ -12,6 +14,7 @@ import ArgumentParser
 import Foundation
 import IMClient
 import IMCore
+import IMSecurity
 
 @main
 struct IMClientCommand: AsyncParsableCommand {
@@ -20,6 +23,7 @@ struct IMClientCommand: AsyncParsableCommand {
         abstract: "A terminal client of the IM server.",
         subcommands: [
             Register.self, Login.self, Logout.self, Users.self, Contacts.self, Send.self, History.self, Follow.self,
+            Resolve.self,
         ])
 }
 
@@ -30,12 +34,21 @@ struct CommonOptions: ParsableArguments {
 
     @Flag(help: "Print JSON, one object per line.")
     var json = false
+
+    @Option(help: "PEM file of the CA to trust for https servers instead of the system's roots.")
+    var ca: String?
+
+    @Option(help: "Pin the server's public key: sha256/BASE64 of its SubjectPublicKeyInfo (repeat for a backup key).")
+    var pin: [String] = []
 }
 
 /// The saved login.
 struct SavedSession: Codable {
     var server: String
     var credentials: Credentials
+    /// Lesson 06: the CA file and pins the session was made with, used again by later commands.
+    var ca: String?
+    var pins: [String]?
 
     static var path: String {
         ProcessInfo.processInfo.environment["IM_CLIENT_SESSION"]
@@ -60,10 +73,45 @@ extension CommonOptions {
         server ?? ProcessInfo.processInfo.environment["IM_SERVER"] ?? saved?.server ?? "http://127.0.0.1:8080"
     }
 
+    /// Lesson 06: the TLS settings from --ca and --pin (or the saved session's); nil when neither is given.
+    func clientTLS(saved: SavedSession? = nil) throws -> ClientTLS? {
+        let caPath = ca ?? saved?.ca
+        let pins = pin.isEmpty ? (saved?.pins ?? []) : pin
+        guard caPath != nil || !pins.isEmpty else { return nil }
+        var roots: String?
+        if let caPath {
+            guard let data = FileManager.default.contents(atPath: caPath) else {
+                throw ValidationError("cannot read the CA file \(caPath)")
+            }
+            roots = String(decoding: data, as: UTF8.self)
+        }
+        do {
+            return ClientTLS(trustedRootsPEM: roots, pins: try pins.map { try PublicKeyPin($0) })
+        } catch let error as SecurityError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// An anonymous client of `server`.
+    func anonymousClient(_ server: String) throws -> IMHTTPClient {
+        try clientTLS().map { try IMHTTPClient(baseURL: server, tls: $0) } ?? IMHTTPClient(baseURL: server)
+    }
+
+    /// A session to save: the server, the credentials and the TLS options they were made with.
+    func session(server: String, credentials: Credentials) -> SavedSession {
+        // An absolute path, so that later commands find the CA from any folder.
+        SavedSession(
+            server: server, credentials: credentials, ca: ca.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+            pins: pin.isEmpty ? nil : pin)
+    }
+
     /// A client carrying the saved session's token.
     func client() throws -> (IMHTTPClient, SavedSession) {
         let saved = try SavedSession.load()
-        return (IMHTTPClient(baseURL: serverURL(saved: saved), token: saved.credentials.token), saved)
+        let server = serverURL(saved: saved)
+        let token = saved.credentials.token
+        let client = try clientTLS(saved: saved).map { try IMHTTPClient(baseURL: server, token: token, tls: $0) }
+        return (client ?? IMHTTPClient(baseURL: server, token: token), saved)
     }
 
     func emit(_ value: some Encodable, text: String) {
@@ -108,9 +156,9 @@ struct Register: AsyncParsableCommand {
 
     func run() async throws {
         let server = options.serverURL()
-        let credentials = try await IMHTTPClient(baseURL: server).register(
+        let credentials = try await options.anonymousClient(server).register(
             username: username, password: password, displayName: displayName, deviceID: device)
-        try SavedSession(server: server, credentials: credentials).save()
+        try options.session(server: server, credentials: credentials).save()
         options.emit(credentials, text: "registered \(credentials.user.username) (id \(credentials.user.id)) on \(server)")
     }
 }
@@ -124,8 +172,9 @@ struct Login: AsyncParsableCommand {
 
     func run() async throws {
         let server = options.serverURL()
-        let credentials = try await IMHTTPClient(baseURL: server).login(username: username, password: password, deviceID: device)
-        try SavedSession(server: server, credentials: credentials).save()
+        let credentials = try await options.anonymousClient(server).login(
+            username: username, password: password, deviceID: device)
+        try options.session(server: server, credentials: credentials).save()
         options.emit(credentials, text: "logged in as \(credentials.user.username) (id \(credentials.user.id)) on \(server)")
     }
 }
@@ -219,7 +268,14 @@ struct Follow: AsyncParsableCommand {
         var peer: User?
         if let with { peer = try await resolveUser(with, with: client, saved: saved) }
         let names = Dictionary(uniqueKeysWithValues: (try await client.users() + [me]).map { ($0.id, $0.username) })
-        let socket = try await IMWebSocketClient.connect(baseURL: client.baseURL, token: saved.credentials.token)
+        let socket = try await IMWebSocketClient.connect(
+            baseURL: client.baseURL, token: saved.credentials.token, tls: client.tls)
+        // Lesson 06: a token past half its life comes back renewed in hello; keep the newest.
+        if let fresh = socket.hello.token {
+            var renewed = saved
+            renewed.credentials = Credentials(user: saved.credentials.user, token: fresh, deviceID: saved.credentials.deviceID)
+            try renewed.save()
+        }
         if !options.json { output("following as \(me.username); Ctrl-C stops") }
         var seen = 0
         while count.map({ seen < $0 }) ?? true {
@@ -246,5 +302,36 @@ struct Follow: AsyncParsableCommand {
             seen += 1
         }
         socket.close()
+    }
+}
+
+struct Resolve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ask HttpDNS for a service's addresses, probe them, and print them fastest first (lesson 06).")
+    @OptionGroup var options: CommonOptions
+    @Option(help: "The service to resolve.") var service = HttpDNSDirectory.defaultService
+    @Option(help: "A built-in address to fall back on (repeat it).") var builtIn: [String] = []
+
+    func run() async throws {
+        let saved = try? SavedSession.load()
+        let server = options.serverURL(saved: saved)
+        let resolver = HttpDNSResolver.live(
+            configuration: .init(service: service, dnsServers: [server], builtInAddresses: builtIn),
+            tls: try options.clientTLS(saved: saved))
+        let candidates = await resolver.candidates()
+        if candidates.isEmpty {
+            throw ValidationError("\(server) gave no address for `\(service)`, and no --built-in address was given")
+        }
+        for address in candidates {
+            let result = await resolver.result(of: address)
+            let text: String
+            switch result {
+            case .reachable(let latency):
+                text = "\(address)\treachable in " + String(format: "%.1f ms", latency / .milliseconds(1))
+            case .unreachable: text = "\(address)\tunreachable"
+            case .unknown: text = "\(address)\tnot probed (built-in)"
+            }
+            options.emit(["address": address, "result": "\(result)"], text: text)
+        }
     }
 }

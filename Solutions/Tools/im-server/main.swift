@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import IMSecurity
 import IMServer
 import Logging
 import ServiceLifecycle
@@ -41,7 +42,27 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env IM_LOG_LEVEL).")
     var logLevel: String = Self.environment("IM_LOG_LEVEL") ?? "info"
 
+    @Option(help: "PEM certificate chain: serve HTTPS and WSS only, with --tls-key (env IM_TLS_CERT).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert (env IM_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(help: "A gateway address that GET /api/v1/dns hands out (repeat it; default: the address asked).")
+    var dnsGateway: [String] = []
+
+    @Option(help: "Seconds clients may cache an HttpDNS answer.")
+    var dnsTTL: Int = 60
+
+    @Option(help: "Hours a signed session token is valid; clients get a fresh one after half of it.")
+    var tokenHours: Int = 24
+
     func validate() throws {
+        guard (certificatePath == nil) == (keyPath == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        guard dnsTTL >= 1 else { throw ValidationError("--dns-ttl must be at least 1") }
+        guard tokenHours >= 1 else { throw ValidationError("--token-hours must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (4...31).contains(passwordCost) else { throw ValidationError("--password-cost must be 4...31") }
         guard idleTimeout >= 5 else { throw ValidationError("--idle-timeout must be at least 5 seconds") }
@@ -59,6 +80,14 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.idle.idleTimeout = .seconds(idleTimeout)
         configuration.idle.sweepInterval = .seconds(max(1, min(10, idleTimeout / 10)))
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        configuration.tokenLifetime = .seconds(tokenHours * 3600)
+        configuration.httpDNS = HttpDNSConfiguration(
+            services: dnsGateway.isEmpty ? [:] : [HttpDNSDirectory.defaultService: dnsGateway], ttl: .seconds(dnsTTL))
+        if let certificatePath, let keyPath {
+            configuration.tls = try ServerTLS.files(certificate: certificatePath, key: keyPath)
+        }
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let pin = try configuration.tls.map { try PublicKeyPin(certificatePEM: $0.certificateChainPEM) }
 
         let server = try IMServer(configuration: configuration)
         if demo {
@@ -68,12 +97,17 @@ struct IMServerCommand: AsyncParsableCommand {
         let demo = demo
         let databasePath = configuration.databasePath
         let services = try server.makeServiceGroup(gracefulShutdownSignals: [.sigterm, .sigint]) { port in
-            Self.output("IM server running. Open http://\(host):\(port)/ in a browser.")
+            Self.output("IM server running. Open \(scheme)://\(host):\(port)/ in a browser.")
+            if let pin { Self.output("TLS on every route; key pin for clients: \(pin)") }
             if demo { Self.output("Demo users: alice, bob, carol (password: \(IMServerConfiguration.demoPassword))") }
             Self.output("Data: \(databasePath). Stop with Ctrl-C.")
         }
         try await services.run()
     }
+
+    /// The TLS files, from the flags or the environment.
+    private var certificatePath: String? { tlsCert ?? Self.environment("IM_TLS_CERT") }
+    private var keyPath: String? { tlsKey ?? Self.environment("IM_TLS_KEY") }
 
     /// Writes a line at once, so a script or test reading our output sees the URL immediately.
     private static func output(_ line: String) {

@@ -76,12 +76,15 @@ public struct Hello: Hashable, Sendable, Codable {
     public let cursor: MessageID
     /// The newest version of the user's timeline (lesson 09): sync from your last one up to here.
     public let version: Int64?
+    /// A fresh session token, when the one used to connect is past half its life (lesson 06).
+    public let token: String?
 
-    public init(user: User, deviceID: DeviceID, cursor: MessageID, version: Int64? = nil) {
+    public init(user: User, deviceID: DeviceID, cursor: MessageID, version: Int64? = nil, token: String? = nil) {
         self.user = user
         self.deviceID = deviceID
         self.cursor = cursor
         self.version = version
+        self.token = token
     }
 }
 

@@ -45,7 +45,12 @@ struct WebSocketEndpoint: Sendable {
             // Hello is queued before the entry is registered, so it is the first frame on the wire.
             let cursor = try await chat.messages.latestMessageID(for: identity.userID)
             let version = try await chat.timeline?.headVersion(of: identity.userID)
-            queue.send(.hello(Hello(user: user, deviceID: identity.deviceID, cursor: cursor, version: version)))
+            // Lesson 06: a token past half its life is renewed on (re)connect; the client keeps the newest.
+            queue.send(
+                .hello(
+                    Hello(
+                        user: user, deviceID: identity.deviceID, cursor: cursor, version: version,
+                        token: identity.refreshedToken)))
             let entry = SessionEntry(connection: connection, device: identity.deviceID, sink: sink)
             if let replaced = await registry.register(entry, for: identity.userID) {
                 replaced.sink.close(reason: "replaced by a newer connection of the same device")

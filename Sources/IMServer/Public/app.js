@@ -1085,6 +1085,11 @@
       this.setState('live', 'live (WebSocket)');
       this.startHeartbeat();
       if (data.user) rememberUser(data.user);
+      // Lesson 06: a token past half its life comes back renewed in hello; keep the newest.
+      if (typeof data.token === 'string' && state.session) {
+        state.session.token = data.token;
+        sessionStorage.setItem(STORAGE_SESSION, JSON.stringify(state.session));
+      }
       if (!state.contactsLoaded) refreshContactsSoon();
       // Catch up on anything sent while we were not listening, then resend orphaned sends.
       const epoch = state.epoch;

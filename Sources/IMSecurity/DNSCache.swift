@@ -1,0 +1,45 @@
+// LESSON 06 STARTER, generated from Solutions/IMSecurity/DNSCache.swift by `swift run course generate`.
+// Work in the EXERCISE blocks below; the rest of the file is given.
+
+// Lesson 06: the client's cache of HttpDNS answers, kept for their TTL.
+//
+// Time is a parameter (`now`, from any monotonic clock), so the tests move it by hand.
+
+import CourseSupport
+
+/// HttpDNS answers by service name, each valid until its TTL runs out.
+public struct DNSCache: Sendable {
+    struct Entry: Sendable {
+        let addresses: [String]
+        /// The first moment the entry is no longer fresh.
+        let expiresAt: Duration
+    }
+
+    /// Bounds on the TTL a server may ask for: 0 would make every connect ask again; a day
+    /// would keep a removed node for a day.
+    public let ttlRange: ClosedRange<Duration>
+    private var entries: [String: Entry] = [:]
+
+    public init(ttlRange: ClosedRange<Duration> = .seconds(1)...(.seconds(24 * 3600))) {
+        self.ttlRange = ttlRange
+    }
+
+    /// Keeps `answer` from `now` for its TTL (clamped to `ttlRange`).
+    public mutating func store(_ answer: HttpDNSAnswer, now: Duration) {
+        let ttl = min(max(Duration.seconds(answer.ttl), ttlRange.lowerBound), ttlRange.upperBound)
+        entries[answer.service] = Entry(addresses: answer.addresses, expiresAt: now + ttl)
+    }
+
+    /// The fresh addresses of `service` at `now`, or nil when none were stored or they expired.
+    public func lookup(_ service: String, now: Duration) -> [String]? {
+        // BEGIN EXERCISE 06.3: Return the stored addresses while now is before the entry's expiresAt; nil when missing or expired.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 06
+        _ = Exercise.notImplemented("06.3", expected: "the stored addresses until now reaches expiresAt, nil after (and for unknown services)")
+        return nil
+        // END EXERCISE 06.3
+    }
+
+    /// The last addresses stored for `service`, expired or not: better than nothing when the
+    /// HttpDNS service itself cannot be reached.
+    public func stale(_ service: String) -> [String]? { entries[service]?.addresses }
+}
