@@ -126,13 +126,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 13 HTTP tunnel: the same frames over plain HTTP (POST up, long-poll down), transport racing.
+        .target(
+            name: "IMTunnel",
+            dependencies: [
+                "IMCore", "IMGateway", "CourseSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: lessonPath(13, "IMTunnel"),
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The IM assembled (lesson 11), its clients and tools (tools always from Solutions/)
 
         // 11 Midterm: the IM assembled — wiring, one router, services with a graceful shutdown.
         .target(
             name: "IMServer",
             dependencies: [
-                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMUnread", "IMSync", "CourseSupport",
+                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMUnread", "IMSync", "IMTunnel",
+                "CourseSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -144,7 +157,7 @@ let package = Package(
         .target(
             name: "IMClient",
             dependencies: [
-                "IMCore", "IMDelivery", "IMSequence",
+                "IMCore", "IMDelivery", "IMSequence", "IMTunnel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -209,6 +222,8 @@ let package = Package(
                 "IMCore", "IMStore", "IMGateway", "IMServer", "IMClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/IMTestSupport",
@@ -264,6 +279,11 @@ let package = Package(
                 "IMCore", "IMServer", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson13Tests",
+            dependencies: ["IMCore", "IMTunnel", "IMGateway", "IMServer", "IMClient", "IMTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

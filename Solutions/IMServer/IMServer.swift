@@ -15,6 +15,7 @@ import IMCore
 import IMGateway
 import IMStore
 import IMSync
+import IMTunnel
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -27,9 +28,12 @@ public struct IMServer: Sendable {
     public let syncStore: SyncStore
     public let gateway: Gateway
     public let chat: ChatService
+    /// Lesson 13: the same frames over plain HTTP, for networks that block WebSocket.
+    public let tunnel: HTTPTunnel
 
     /// Opens the store and wires the layers together. Nothing listens yet.
     public init(configuration: IMServerConfiguration) throws {
+        tunnel = HTTPTunnel(configuration: configuration.tunnel)
         // BEGIN EXERCISE 11.1: Open the SQLite store with the sync tables, then build SyncStore, Gateway (with ACKed pushes) and ChatService on it.
         self.configuration = configuration
         store = try SQLiteStore(
@@ -58,6 +62,8 @@ public struct IMServer: Sendable {
         }
         // STUB: _ = Exercise.notImplemented("11.2", expected: "a router with the gateway's routes (/health, /api/v1, /ws) and the web client's files at /")
         // END EXERCISE 11.2
+        // Lesson 13: the tunnel's routes sit beside the gateway's and share its error middleware.
+        tunnel.addRoutes(to: router, gateway: gateway, chat: chat)
         return router
     }
 
