@@ -129,7 +129,8 @@ public final class IMTunnelClient: IMTransport {
                         }
                         // Refused batches (a client bug) are logged and skipped; the session goes on.
                         if !(200..<300).contains(response.status) {
-                            logger.warning("tunnel upload refused", metadata: ["status": "\(response.status)", "body": "\(response.text)"])
+                            logger.warning(
+                                "tunnel upload refused", metadata: ["status": "\(response.status)", "body": "\(response.text)"])
                         }
                         break
                     } catch {

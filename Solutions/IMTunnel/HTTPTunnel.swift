@@ -108,7 +108,9 @@ public struct HTTPTunnel: Sendable {
         private static func encode(_ contents: TunnelDownPage.Contents) -> Response {
             let codec = FrameCodec()
             let items = contents.items.map { "{\"seq\":\($0.seq),\"frame\":\(codec.encode($0.frame))}" }
-            let closed = contents.closed.map { String(decoding: (try? JSONEncoder().encode($0)) ?? Data("\"\"".utf8), as: UTF8.self) }
+            let closed = contents.closed.map {
+                String(decoding: (try? JSONEncoder().encode($0)) ?? Data("\"\"".utf8), as: UTF8.self)
+            }
             let json = "{\"frames\":[\(items.joined(separator: ","))],\"closed\":\(closed ?? "null")}"
             return Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],

@@ -72,7 +72,7 @@ public final class TunnelSession: FrameSink {
 
     /// Ends the session: a parked poll is answered with the reason, later requests get 404.
     public func close(reason: String) {
-        let closing = state.withLock { state -> (CheckedContinuation<Void, Never>?, (any PushTracker)?, (@Sendable (TunnelSession) -> Void)?)? in
+        let closing = state.withLock { state -> Closing? in
             guard state.closedReason == nil else { return nil }
             state.closedReason = reason
             defer {
@@ -80,12 +80,19 @@ public final class TunnelSession: FrameSink {
                 state.tracker = nil
                 state.onClose = nil
             }
-            return (state.parked?.continuation, state.tracker, state.onClose)
+            return Closing(poll: state.parked?.continuation, tracker: state.tracker, onClose: state.onClose)
         }
         guard let closing else { return }
-        closing.0?.resume()
-        closing.1?.close()
-        closing.2?(self)
+        closing.poll?.resume()
+        closing.tracker?.close()
+        closing.onClose?(self)
+    }
+
+    /// What closing hands over, to be done outside the lock.
+    private struct Closing {
+        let poll: CheckedContinuation<Void, Never>?
+        let tracker: (any PushTracker)?
+        let onClose: (@Sendable (TunnelSession) -> Void)?
     }
 
     /// Why the session ended, once it has.

@@ -18,6 +18,7 @@ import IMCore
 import IMGateway
 import IMStore
 import IMSync
+import IMTunnel
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -30,9 +31,12 @@ public struct IMServer: Sendable {
     public let syncStore: SyncStore
     public let gateway: Gateway
     public let chat: ChatService
+    /// Lesson 13: the same frames over plain HTTP, for networks that block WebSocket.
+    public let tunnel: HTTPTunnel
 
     /// Opens the store and wires the layers together. Nothing listens yet.
     public init(configuration: IMServerConfiguration) throws {
+        tunnel = HTTPTunnel(configuration: configuration.tunnel)
         // BEGIN EXERCISE 11.1: Open the SQLite store with the sync tables, then build SyncStore, Gateway (with ACKed pushes) and ChatService on it.
         // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
         throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (timeline store and pusher) wired on it")
@@ -46,6 +50,8 @@ public struct IMServer: Sendable {
         // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
         _ = Exercise.notImplemented("11.2", expected: "a router with the gateway's routes (/health, /api/v1, /ws) and the web client's files at /")
         // END EXERCISE 11.2
+        // Lesson 13: the tunnel's routes sit beside the gateway's and share its error middleware.
+        tunnel.addRoutes(to: router, gateway: gateway, chat: chat)
         return router
     }
 

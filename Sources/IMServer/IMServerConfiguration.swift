@@ -6,6 +6,7 @@
 import IMDelivery
 import IMGateway
 import IMSync
+import IMTunnel
 import Logging
 
 /// How `im-server` runs. The defaults start a working server on 127.0.0.1:8080 with its data in `./data`.
@@ -24,6 +25,8 @@ public struct IMServerConfiguration: Sendable {
     public var pushRetry = RetryPolicy()
     /// Lessons 05 and 09: sequence step and the offline store's cap.
     public var sync = SyncStore.Configuration()
+    /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
+    public var tunnel = TunnelConfiguration()
     public var logLevel: Logger.Level = .info
 
     public init() {}

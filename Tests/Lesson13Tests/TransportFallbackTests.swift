@@ -58,11 +58,15 @@ struct TransportFallbackTests {
             let blackHole = try await BlockingProxy.start(targetPort: server.port, mode: .stall)
             let direct = TransportEndpoint(.webSocket, server.baseURL)
             let client = IMAdaptiveClient(
-                endpoints: [TransportEndpoint(.webSocket, blackHole.baseURL), direct, TransportEndpoint(.tunnel, server.baseURL)],
+                endpoints: [
+                    TransportEndpoint(.webSocket, blackHole.baseURL), direct, TransportEndpoint(.tunnel, server.baseURL),
+                ],
                 token: bob.credentials.token, policy: Self.quickPolicy, attemptTimeout: .seconds(60))
             await client.start()
             // The first attempt would only fail after 60 s; the second starts 100 ms later and wins.
-            #expect(await client.waitForConnection(timeout: .seconds(20)), "Exercise 13.3: connected without waiting for the black hole")
+            #expect(
+                await client.waitForConnection(timeout: .seconds(20)),
+                "Exercise 13.3: connected without waiting for the black hole")
             #expect(await client.endpoint == direct, "the endpoint that answered is kept")
             #expect(await client.switches.count == 1, "one adoption, no flapping")
             await client.close()
@@ -77,7 +81,10 @@ struct TransportFallbackTests {
     ) async throws {
         // Alice's socket has one reader: she sends without waiting, and reads acks and pushes alike.
         for index in 0..<count {
-            aliceSocket.send(.send(id: "a\(round)-\(index)", SendRequest(to: bob.id, body: "a\(round)-\(index)", clientMsgID: "a\(round)-\(index)")))
+            aliceSocket.send(
+                .send(
+                    id: "a\(round)-\(index)",
+                    SendRequest(to: bob.id, body: "a\(round)-\(index)", clientMsgID: "a\(round)-\(index)")))
         }
         async let bobSent: Void = {
             for index in 0..<count {

@@ -61,7 +61,9 @@ struct TunnelEndpointTests {
             #expect(!result.applied, "Exercise 13.2: the retry reports that nothing was applied")
 
             let history = try await bob.http.history(of: bob.conversation(with: alice))
-            #expect(history.messages.map(\.body) == ["once"], "Exercise 13.2: the message is stored once; got \(history.messages.count)")
+            #expect(
+                history.messages.map(\.body) == ["once"],
+                "Exercise 13.2: the message is stored once; got \(history.messages.count)")
             let page = try await tunnel.down(opened.session, after: 0)
             let acks = try page.frames.map { try RawTunnel.decode($0.frame) }.filter {
                 if case .ack = $0 { true } else { false }
@@ -121,7 +123,10 @@ struct TunnelEndpointTests {
             #expect(page.count == 1, "alice's session still has her push")
             let history = try await bob.http.history(of: bob.conversation(with: alice))
             #expect(history.messages.map(\.body) == ["for alice only"], "eve's upload stored nothing")
-            #expect(try await alice.http.raw("POST", "/api/v1/tunnel/\(opened.session)/up", body: Array("{\"seq\":1,\"frames\":[]}".utf8)).status == 200)
+            #expect(
+                try await alice.http.raw(
+                    "POST", "/api/v1/tunnel/\(opened.session)/up", body: Array("{\"seq\":1,\"frames\":[]}".utf8)
+                ).status == 200)
         }
     }
 
@@ -152,7 +157,8 @@ struct TunnelEndpointTests {
             let tunnel = RawTunnel(user: alice)
             let opened = try await tunnel.open()
             let page = try await tunnel.down(opened.session, after: 0, wait: 1)
-            #expect(page.frames.isEmpty && page.closed == nil, "a poll held for 1 s (over the 300 ms idle time-out) ends normally")
+            #expect(
+                page.frames.isEmpty && page.closed == nil, "a poll held for 1 s (over the 300 ms idle time-out) ends normally")
             #expect(try await tunnel.downResponse(opened.session, after: 0).status == 200, "the session lived through it")
         }
     }

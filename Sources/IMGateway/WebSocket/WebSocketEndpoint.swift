@@ -110,22 +110,7 @@ struct WebSocketEndpoint: Sendable {
 
     /// Carries out one request and returns the frame that answers it (nil for frames never answered).
     func answer(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> ServerFrame? {
-        do {
-            switch frame {
-            case .send(let id, let request):
-                return .ack(ref: id, try await chat.submit(request, from: identity.userID, origin: connection))
-            case .read(let id, let conversation, let upToSeq):
-                return .read(ref: id, try await chat.markRead(conversation, by: identity.userID, upTo: upToSeq))
-            case .ping(let id):
-                return .pong(ref: id)
-            case .sync(let id, let request):
-                return .sync(ref: id, try await chat.sync(for: identity.userID, after: request.after, limit: request.limit))
-            case .pushAck:
-                return nil
-            }
-        } catch {
-            return .error(ref: frame.requestID, IMError(describing: error))
-        }
+        await FrameResponder(chat: chat).answer(frame, from: identity, connection: connection)
     }
 
     /// Writes queued frames in order; ends at a close or when the queue finishes.
