@@ -33,16 +33,14 @@ public final class BlockingProxy: Sendable {
     private let mode: Mode
     private let state = Mutex(State())
     private let listener: any Channel
-    private let task: Task<Void, Never>
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, targetPort: Int, mode: Mode, listener: any Channel, task: Task<Void, Never>) {
+    private init(port: Int, targetPort: Int, mode: Mode, listener: any Channel) {
         self.port = port
         self.targetPort = targetPort
         self.mode = mode
         self.listener = listener
-        self.task = task
     }
 
     /// Starts a relay on a free loopback port to `127.0.0.1:targetPort`.
@@ -57,20 +55,27 @@ public final class BlockingProxy: Sendable {
                 }
             }
         let box = ProxyBox()
-        let task = Task {
+        // The accept loop ends when the listener is closed (`stop`).
+        Task {
             _ = try? await server.executeThenClose { inbound in
                 await withDiscardingTaskGroup { group in
                     do {
                         for try await connection in inbound {
-                            group.addTask { await box.proxy?.serve(connection) }
+                            group.addTask {
+                                // Every accepted channel must be run and closed, even in a race with set-up.
+                                guard let proxy = box.proxy else {
+                                    _ = try? await connection.executeThenClose { _, _ in }
+                                    return
+                                }
+                                await proxy.serve(connection)
+                            }
                         }
                     } catch {}
                 }
             }
         }
         let proxy = BlockingProxy(
-            port: server.channel.localAddress?.port ?? 0, targetPort: targetPort, mode: mode, listener: server.channel,
-            task: task)
+            port: server.channel.localAddress?.port ?? 0, targetPort: targetPort, mode: mode, listener: server.channel)
         proxy.state.withLock { $0.blocksWebSockets = blockingWebSockets }
         box.proxy = proxy
         return proxy
@@ -97,8 +102,9 @@ public final class BlockingProxy: Sendable {
 
     /// Stops listening and closes every relayed connection.
     public func stop() async {
+        // No cancellation of the accept loop: a connection accepted just before the close must
+        // still be served (and closed) by it, since NIO requires every async channel to be used.
         try? await listener.close()
-        task.cancel()
         let open = state.withLock { state -> [any Channel] in
             defer {
                 state.webSockets = [:]
