@@ -239,6 +239,10 @@ public actor IMAdaptiveClient {
         case .push(_, let entry):
             receive([entry])
             if timeline?.gap != nil, let current = current?.transport { requestSync(on: current) }
+        case .sync(_, let page) where page.reset != nil:
+            // Too far behind: the entries are no longer kept. Continue from the head; the skipped
+            // messages are in history (an app rebuilds from it, as `IMDevice` does).
+            skip(to: page.head)
         case .sync(_, let page):
             receive(page.entries)
             if page.hasMore, let current = current?.transport { requestSync(on: current) }
@@ -257,6 +261,13 @@ public actor IMAdaptiveClient {
         for entry in entries { released += buffer.offer(entry, at: entry.version, after: entry.prevVersion) }
         timeline = buffer
         ready += released.compactMap(\.message)
+        if !ready.isEmpty { wakeReader() }
+    }
+
+    private func skip(to head: Int64) {
+        guard var buffer = timeline else { return }
+        ready += buffer.skip(to: head).compactMap(\.message)
+        timeline = buffer
         if !ready.isEmpty { wakeReader() }
     }
 
