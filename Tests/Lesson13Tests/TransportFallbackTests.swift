@@ -31,17 +31,21 @@ struct TransportFallbackTests {
             // Round 1: on the tunnel.
             try await exchange(150, round: 1, alice: alice, aliceSocket: aliceSocket, bob: bob, bobClient: bobClient)
 
-            // Round 2: the block is lifted; the client's re-probe moves it back to WebSocket.
-            proxy.unblockWebSockets()
+            // Round 2: the block is lifted while messages flow; the client's re-probe moves it back
+            // to WebSocket mid-stream, and what was in flight on the tunnel must not be lost.
+            try await exchange(150, round: 2, alice: alice, aliceSocket: aliceSocket, bob: bob, bobClient: bobClient) {
+                proxy.unblockWebSockets()
+            }
             let back = await eventually(timeout: .seconds(10)) { await bobClient.endpoint?.kind == .webSocket }
             #expect(back, "Exercise 13.3: back on WebSocket once it works")
-            try await exchange(100, round: 2, alice: alice, aliceSocket: aliceSocket, bob: bob, bobClient: bobClient)
 
-            // Round 3: the proxy starts blocking again and cuts the live WebSocket.
-            proxy.blockWebSockets(cutExisting: true)
+            // Round 3: the proxy blocks again and cuts the live WebSocket in the middle of a burst.
+            try await exchange(100, round: 3, alice: alice, aliceSocket: aliceSocket, bob: bob, bobClient: bobClient) {
+                proxy.blockWebSockets(cutExisting: true)
+            }
             let fellBack = await eventually(timeout: .seconds(10)) { await bobClient.endpoint?.kind == .tunnel }
             #expect(fellBack, "Exercise 13.3: a cut WebSocket falls back to the tunnel")
-            try await exchange(50, round: 3, alice: alice, aliceSocket: aliceSocket, bob: bob, bobClient: bobClient)
+            try await exchange(20, round: 4, alice: alice, aliceSocket: aliceSocket, bob: bob, bobClient: bobClient)
 
             let kinds = await bobClient.switches.map(\.endpoint.kind)
             #expect(kinds == [.tunnel, .webSocket, .tunnel], "the switches, in order; got \(kinds)")
@@ -77,7 +81,8 @@ struct TransportFallbackTests {
     /// Alice (WebSocket) and Bob (adaptive) each send `count` messages to the other at the same
     /// time; each must see every message of the other exactly once and in order.
     private func exchange(
-        _ count: Int, round: Int, alice: TestUser, aliceSocket: IMWebSocketClient, bob: TestUser, bobClient: IMAdaptiveClient
+        _ count: Int, round: Int, alice: TestUser, aliceSocket: IMWebSocketClient, bob: TestUser, bobClient: IMAdaptiveClient,
+        meanwhile: @Sendable () -> Void = {}
     ) async throws {
         // Alice's socket has one reader: she sends without waiting, and reads acks and pushes alike.
         for index in 0..<count {
@@ -86,6 +91,7 @@ struct TransportFallbackTests {
                     id: "a\(round)-\(index)",
                     SendRequest(to: bob.id, body: "a\(round)-\(index)", clientMsgID: "a\(round)-\(index)")))
         }
+        meanwhile()
         async let bobSent: Void = {
             for index in 0..<count {
                 _ = try await bobClient.send(to: alice.id, body: "b\(round)-\(index)", clientMsgID: "b\(round)-\(index)")
