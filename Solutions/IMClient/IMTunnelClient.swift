@@ -40,11 +40,13 @@ public final class IMTunnelClient: IMTransport {
     /// - Parameters:
     ///   - acknowledgePushes: answer every push that carries an id with `pushAck` (lesson 04).
     ///   - pollWait: how long each down-poll may be held (the server caps it).
+    ///   - httpClient: the HTTP client to use (one with the server's CA for `https`).
     public static func open(
         baseURL: String, token: String, acknowledgePushes: Bool = true, pollWait: Duration = .seconds(20),
-        timeout: Duration = .seconds(10), logger: Logger = Logger(label: "im-client.tunnel")
+        timeout: Duration = .seconds(10), httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "im-client.tunnel")
     ) async throws -> IMTunnelClient {
-        let http = IMHTTPClient(baseURL: baseURL, token: token)
+        let http = IMHTTPClient(baseURL: baseURL, token: token, http: httpClient)
         let seconds = Int64(max(timeout.components.seconds, 1))
         let response = try await http.raw("POST", "/api/v1/tunnel", timeout: .seconds(seconds))
         try response.check()
