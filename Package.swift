@@ -159,13 +159,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 13 HTTP tunnel: the same frames over plain HTTP (POST up, long-poll down), transport racing.
+        .target(
+            name: "IMTunnel",
+            dependencies: [
+                "IMCore", "IMGateway", "CourseSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: lessonPath(13, "IMTunnel"),
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The IM assembled (lesson 11), its clients and tools (tools always from Solutions/)
 
         // 11 Midterm: the IM assembled — wiring, one router, services with a graceful shutdown.
         .target(
             name: "IMServer",
             dependencies: [
-                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMSecurity", "IMUnread", "IMSync", "IMHeartbeat",
+                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMSecurity", "IMUnread", "IMSync", "IMHeartbeat", "IMTunnel",
                 "CourseSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -178,7 +190,7 @@ let package = Package(
         .target(
             name: "IMClient",
             dependencies: [
-                "IMCore", "IMDelivery", "IMSequence", "IMHeartbeat", "IMSecurity",
+                "IMCore", "IMDelivery", "IMSequence", "IMHeartbeat", "IMSecurity", "IMTunnel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -243,9 +255,9 @@ let package = Package(
             dependencies: [
                 "IMCore", "IMStore", "IMGateway", "IMServer", "IMClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/IMTestSupport",
@@ -320,6 +332,11 @@ let package = Package(
                 "IMCore", "IMServer", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson13Tests",
+            dependencies: ["IMCore", "IMTunnel", "IMGateway", "IMServer", "IMClient", "IMTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

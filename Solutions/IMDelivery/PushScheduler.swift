@@ -11,6 +11,8 @@ public final class PushScheduler<Payload: Sendable>: Sendable {
     private struct State {
         var window: PushWindow<Payload>
         var wake: CheckedContinuation<Void, Never>?
+        /// The timer's current sleep, cut short by `close()`.
+        var sleep: Task<Void, Never>?
         var closed = false
     }
 
@@ -57,12 +59,29 @@ public final class PushScheduler<Payload: Sendable>: Sendable {
 
     /// Stops the timer; later pushes are ignored.
     public func close() {
-        let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let (wake, sleep) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Task<Void, Never>?) in
             state.closed = true
             defer { state.wake = nil }
-            return state.wake
+            return (state.wake, state.sleep)
         }
         wake?.resume()
+        // A closed connection's timer must end now, not at its next deadline (up to 5 s later).
+        sleep?.cancel()
+    }
+
+    /// Sleeps for `wait`, or until `close()` or cancellation, whichever comes first.
+    private func pause(for wait: Duration) async {
+        let sleep = Task { _ = try? await Task.sleep(for: wait) }
+        let closed = state.withLock { state -> Bool in
+            state.sleep = sleep
+            return state.closed
+        }
+        if closed { sleep.cancel() }
+        await withTaskCancellationHandler {
+            await sleep.value
+        } onCancel: {
+            sleep.cancel()
+        }
     }
 
     /// The timer loop: sleeps until the next deadline (or a new push), then ticks the window.
@@ -72,7 +91,7 @@ public final class PushScheduler<Payload: Sendable>: Sendable {
             if closed { return }
             if let deadline {
                 let wait = deadline - now
-                if wait > .zero { try? await Task.sleep(for: wait) }
+                if wait > .zero { await pause(for: wait) }
                 if Task.isCancelled { return }
                 let now = now
                 let actions = state.withLock { $0.closed ? [] : $0.window.tick(now: now) }

@@ -20,6 +20,7 @@ import IMHeartbeat
 import IMSecurity
 import IMStore
 import IMSync
+import IMTunnel
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -38,9 +39,12 @@ public struct IMServer: Sendable {
     public let tokenFormat: SignedTokenFormat
     /// Lesson 06: `GET /api/v1/dns`.
     public let httpDNS: HttpDNSDirectory
+    /// Lesson 13: the same frames over plain HTTP, for networks that block WebSocket.
+    public let tunnel: HTTPTunnel
 
     /// Opens the store and wires the layers together. Nothing listens yet.
     public init(configuration: IMServerConfiguration) throws {
+        tunnel = HTTPTunnel(configuration: configuration.tunnel)
         // Lesson 06: a bad certificate or key stops the start here, with a clear message.
         if let tls = configuration.tls { _ = try tls.makeConfiguration() }
         tokenFormat = SignedTokenFormat(
@@ -61,6 +65,8 @@ public struct IMServer: Sendable {
         _ = Exercise.notImplemented("11.2", expected: "a router with the gateway's routes (/health, /api/v1, /ws) and the web client's files at /")
         // END EXERCISE 11.2
         httpDNS.addRoutes(to: router)
+        // Lesson 13: the tunnel's routes sit beside the gateway's and share its error middleware.
+        tunnel.addRoutes(to: router, gateway: gateway, chat: chat)
         return router
     }
 

@@ -27,6 +27,12 @@ public struct SessionEntry: Sendable {
     public let connection: ConnectionID
     public let device: DeviceID
     public let sink: any FrameSink
+
+    public init(connection: ConnectionID, device: DeviceID, sink: any FrameSink) {
+        self.connection = connection
+        self.device = device
+        self.sink = sink
+    }
 }
 
 /// The session map: user → device → live connection.

@@ -38,16 +38,8 @@ struct WebSocketEndpoint: Sendable {
         let logger = connectionLogger
 
         do {
-            guard let user = try await chat.accounts.user(identity.userID) else { throw IMError.unauthorized }
             // Hello is queued before the entry is registered, so it is the first frame on the wire.
-            let cursor = try await chat.messages.latestMessageID(for: identity.userID)
-            let version = try await chat.timeline?.headVersion(of: identity.userID)
-            // Lesson 06: a token past half its life is renewed on (re)connect; the client keeps the newest.
-            queue.send(
-                .hello(
-                    Hello(
-                        user: user, deviceID: identity.deviceID, cursor: cursor, version: version,
-                        token: identity.refreshedToken)))
+            queue.send(.hello(try await FrameResponder(chat: chat).hello(for: identity)))
             let entry = SessionEntry(connection: connection, device: identity.deviceID, sink: sink)
             if let replaced = await registry.register(entry, for: identity.userID) {
                 replaced.sink.close(reason: "replaced by a newer connection of the same device")
@@ -132,22 +124,7 @@ struct WebSocketEndpoint: Sendable {
 
     /// Carries out one request and returns the frame that answers it (nil for frames never answered).
     func answer(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> ServerFrame? {
-        do {
-            switch frame {
-            case .send(let id, let request):
-                return .ack(ref: id, try await chat.submit(request, from: identity.userID, origin: connection))
-            case .read(let id, let conversation, let upToSeq):
-                return .read(ref: id, try await chat.markRead(conversation, by: identity.userID, upTo: upToSeq))
-            case .ping(let id):
-                return .pong(ref: id)
-            case .sync(let id, let request):
-                return .sync(ref: id, try await chat.sync(for: identity.userID, after: request.after, limit: request.limit))
-            case .pushAck:
-                return nil
-            }
-        } catch {
-            return .error(ref: frame.requestID, IMError(describing: error))
-        }
+        await FrameResponder(chat: chat).answer(frame, from: identity, connection: connection)
     }
 
     /// Writes queued frames in order; ends at a close or when the queue finishes.

@@ -1,0 +1,45 @@
+// Lesson 03 (shared with lesson 13): what the server answers to each client frame.
+//
+// A WebSocket and an HTTP tunnel session carry the same frames; this is the one place that turns
+// a request frame into a call on the logic layer and its answer, whatever carried it.
+
+import IMCore
+
+/// Carries out client requests on the logic layer.
+public struct FrameResponder: Sendable {
+    public let chat: ChatService
+
+    public init(chat: ChatService) {
+        self.chat = chat
+    }
+
+    /// The first frame of a session of `identity`.
+    public func hello(for identity: Identity) async throws -> Hello {
+        guard let user = try await chat.accounts.user(identity.userID) else { throw IMError.unauthorized }
+        let cursor = try await chat.messages.latestMessageID(for: identity.userID)
+        let version = try await chat.timeline?.headVersion(of: identity.userID)
+        // Lesson 06: a token past half its life is renewed on (re)connect; the client keeps the newest.
+        return Hello(
+            user: user, deviceID: identity.deviceID, cursor: cursor, version: version, token: identity.refreshedToken)
+    }
+
+    /// Carries out one request and returns the frame that answers it (nil for frames never answered).
+    public func answer(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> ServerFrame? {
+        do {
+            switch frame {
+            case .send(let id, let request):
+                return .ack(ref: id, try await chat.submit(request, from: identity.userID, origin: connection))
+            case .read(let id, let conversation, let upToSeq):
+                return .read(ref: id, try await chat.markRead(conversation, by: identity.userID, upTo: upToSeq))
+            case .ping(let id):
+                return .pong(ref: id)
+            case .sync(let id, let request):
+                return .sync(ref: id, try await chat.sync(for: identity.userID, after: request.after, limit: request.limit))
+            case .pushAck:
+                return nil
+            }
+        } catch {
+            return .error(ref: frame.requestID, IMError(describing: error))
+        }
+    }
+}
