@@ -132,47 +132,7 @@ public final class IMWebSocketClient: Sendable {
         try await inbox.next(timeout: timeout)
     }
 
-    /// The next frame that `matches`, skipping (and returning) others seen on the way.
-    public func next(
-        timeout: Duration = .seconds(10), where matches: @Sendable (ServerFrame) -> Bool
-    ) async throws -> ServerFrame {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let frame = try await inbox.next(timeout: deadline - .now)
-            if matches(frame) { return frame }
-        }
-    }
-
-    /// Sends a message and waits for its ack (other frames arriving meanwhile stay buffered... and are skipped).
-    public func sendMessage(to: UserID, body: String, clientMsgID: String? = nil, requestID: String) async throws -> Message {
-        send(.send(id: requestID, SendRequest(to: to, body: body, clientMsgID: clientMsgID)))
-        let frame = try await next { frame in
-            switch frame {
-            case .ack(let ref, _), .error(let ref, _): ref == requestID
-            default: false
-            }
-        }
-        switch frame {
-        case .ack(_, let message): return message
-        case .error(_, let error): throw IMClientError.server(status: 0, error)
-        default: throw IMClientError.closed
-        }
-    }
-
-    /// The next pushed message (a `push` of a message entry, or a lesson 03 `message` frame),
-    /// skipping other pushes (read marks) on the way.
-    public func nextPushedMessage(timeout: Duration = .seconds(10)) async throws -> Message {
-        let frame = try await next(timeout: timeout) { frame in
-            switch frame {
-            case .message: true
-            case .push(_, let entry): entry.message != nil
-            default: false
-            }
-        }
-        if case .message(let message) = frame { return message }
-        if case .push(_, let entry) = frame, let message = entry.message { return message }
-        throw IMClientError.closed
-    }
+    // `next(where:)`, `sendMessage` and `nextPushedMessage` come with `IMTransport` (lesson 13).
 
     /// Frames received and not read yet.
     public func buffered() async -> [ServerFrame] { await inbox.drain() }
