@@ -208,6 +208,7 @@ let package = Package(
                 "IMServer", "IMSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Solutions/Tools/im-server",
             swiftSettings: swiftSettings

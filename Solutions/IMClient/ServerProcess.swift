@@ -66,11 +66,19 @@ public final class ServerProcess: @unchecked Sendable {
         self.process = nil
     }
 
-    public func stop() {
-        guard let process, process.isRunning else { return }
+    /// SIGTERM, then up to 30 s for the graceful shutdown; SIGKILL after that, so that a tool
+    /// driving the server never hangs on it. Returns false when the process had to be killed.
+    @discardableResult
+    public func stop() -> Bool {
+        guard let process, process.isRunning else { return true }
         process.terminate()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
+        let graceful = !process.isRunning
+        if !graceful { Glibc.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         self.process = nil
+        return graceful
     }
 }
 

@@ -51,4 +51,20 @@ struct IdleDetectionTests {
             #expect(try await socket.nextPushedMessage(timeout: .seconds(5)) == sent, "and pushes still reach him")
         }
     }
+
+    @Test("a peer that vanished (no FIN, no RST) does not hold up a graceful stop")
+    func vanishedPeerDoesNotHoldUpShutdown() async throws {
+        try await withTemporaryDirectory { directory in
+            let server = try await TestServer.start(dataDirectory: directory.path)
+            let bob = try await server.registerUser("bob")
+            let nat = try await NATStandIn(targetPort: server.port, idleLimit: .seconds(100))
+            let socket = try await IMWebSocketClient.connect(
+                baseURL: "http://127.0.0.1:\(nat.port)", token: bob.credentials.token)
+            #expect(await eventually { await server.server.gateway.registry.connections(of: bob.id).count == 1 })
+            nat.dropAllFlows()  // bob's phone is gone; the server's socket stays open
+            #expect(await server.stop(), "the drain's close is not answered, yet the server stops gracefully (< 5 s)")
+            socket.close()
+            await nat.shutdown()
+        }
+    }
 }

@@ -49,7 +49,9 @@ struct FaultRun {
             executable: serverPath, dataDirectory: data, port: Int.random(in: 30_000...39_999))
         try await server.start()
         defer {
-            server.stop()
+            if !server.stop() {
+                report("im-faults: warning: im-server did not stop within 30 s of SIGTERM and was killed")
+            }
             try? FileManager.default.removeItem(atPath: data)
         }
         report("im-faults: server on \(server.baseURL), data in \(data)")

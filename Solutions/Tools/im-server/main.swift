@@ -7,6 +7,7 @@ import IMSecurity
 import IMServer
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 @main
 struct IMServerCommand: AsyncParsableCommand {
@@ -102,7 +103,19 @@ struct IMServerCommand: AsyncParsableCommand {
             if demo { Self.output("Demo users: alice, bob, carol (password: \(IMServerConfiguration.demoPassword))") }
             Self.output("Data: \(databasePath). Stop with Ctrl-C.")
         }
+        // The group drains and stops within 15 s. A connection whose handler does not end even when
+        // cancelled (seen with a half-open peer) must not keep the process alive after that:
+        // 20 s after the first SIGTERM/SIGINT the process exits, as an orchestrator would kill it.
+        let hardStop = Task {
+            for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                guard (try? await Task.sleep(for: .seconds(20))) != nil else { return }
+                FileHandle.standardError.write(
+                    Data("im-server: not stopped 20 s after \(signal); exiting without waiting further\n".utf8))
+                Foundation.exit(1)
+            }
+        }
         try await services.run()
+        hardStop.cancel()
     }
 
     /// The TLS files, from the flags or the environment.

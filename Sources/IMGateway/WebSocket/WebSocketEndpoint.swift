@@ -5,17 +5,13 @@
 //
 // Reading and writing run as two child tasks: the reader turns frames into calls on the logic
 // layer, the writer drains the connection's outbound queue (answers and pushes alike). The
-// connection is in the session map exactly while both run.
+// connection is in the session map from its hello until the writer has sent a close or either
+// task has ended.
 
 import HummingbirdWebSocket
 import IMCore
 import Logging
 import NIOWebSocket
-
-/// The tasks of one connection.
-private enum ConnectionTask: Sendable {
-    case reader, writer, tracker
-}
 
 /// Serves `/ws` connections of authenticated users.
 struct WebSocketEndpoint: Sendable {
@@ -53,27 +49,25 @@ struct WebSocketEndpoint: Sendable {
             queue.close(.unexpectedServerError, reason: "could not open the session")
         }
 
-        await withTaskGroup(of: ConnectionTask.self) { group in
+        let registry = registry
+        let observer = observer
+        await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await Self.write(items, to: outbound, codec: codec, logger: logger)
                 tracker?.close()
-                return .writer
+                // The close is sent: the connection leaves the session map now. A dead peer (the
+                // reason for many closes) never answers the close, and its socket lingers until
+                // TCP gives up on the unacknowledged bytes; nothing is pushed into it meanwhile.
+                // (Cancelling the reader instead would cut the library's close handshake short.)
+                await registry.unregister(connection, device: identity.deviceID, of: identity.userID)
+                observer?.closed(connection)
             }
             group.addTask {
                 await read(inbound, queue: queue, tracker: tracker, identity: identity, connection: connection, logger: logger)
                 queue.finish()
-                return .reader
             }
             if let tracker {
-                group.addTask {
-                    await tracker.run()
-                    return .tracker
-                }
-            }
-            // Once the writer has sent a close, stop reading: a dead peer (the reason for many
-            // closes) never answers it, and the entry must leave the session map now, not later.
-            while let ended = await group.next() {
-                if ended == .writer { group.cancelAll() }
+                group.addTask { await tracker.run() }
             }
         }
         await registry.unregister(connection, device: identity.deviceID, of: identity.userID)
