@@ -12,6 +12,7 @@ import CourseSupport
 import Foundation
 import Hummingbird
 import IMCore
+import IMDelivery
 import IMGateway
 import IMHeartbeat
 import IMSecurity
@@ -32,6 +33,8 @@ public struct IMServer: Sendable {
     public let chat: ChatService
     /// Lesson 08: closes WebSockets that stay silent longer than the idle timeout.
     public let idleSweeper: IdleSweeper
+    /// Lesson 04: the one clock that re-pushes unacknowledged pushes on every connection.
+    public let pushTimer: PushTimer
     /// Lesson 06: signed, expiring session tokens.
     public let tokenFormat: SignedTokenFormat
     /// Lesson 06: `GET /api/v1/dns`.
@@ -48,6 +51,7 @@ public struct IMServer: Sendable {
             key: try configuration.tokenSigningKey ?? TokenSigningKey.loadOrCreate(at: configuration.tokenKeyPath),
             lifetime: configuration.tokenLifetime)
         httpDNS = HttpDNSDirectory(configuration: configuration.httpDNS, scheme: configuration.tls == nil ? "http" : "https")
+        pushTimer = PushTimer()
         // BEGIN EXERCISE 11.1: Open the SQLite store with the sync tables, then build SyncStore, Gateway (with ACKed pushes) and ChatService on it.
         self.configuration = configuration
         store = try SQLiteStore(
@@ -59,7 +63,7 @@ public struct IMServer: Sendable {
         gateway = Gateway(
             accounts: AccountService(store: store, configuration: configuration.gateway, tokenFormat: tokenFormat),
             configuration: configuration.gateway,
-            pushTracking: AckedPushTracking(policy: configuration.pushRetry), connectionObserver: idleSweeper)
+            pushTracking: AckedPushTracking(policy: configuration.pushRetry, timer: pushTimer), connectionObserver: idleSweeper)
         chat = ChatService(
             messages: syncStore, accounts: store, pusher: gateway.pusher, timeline: syncStore,
             timelinePusher: gateway.timelinePusher)
@@ -90,7 +94,7 @@ public struct IMServer: Sendable {
     ) throws -> some ApplicationProtocol & Service {
         let logger = logger
         let router = makeRouter(logger: logger)
-        let plain = gateway.serverBuilder(router: router)
+        let plain = gateway.serverBuilder(chat: chat)
         return Application(
             router: router,
             server: try configuration.tls.map { try $0.wrap(plain) } ?? plain,
@@ -106,17 +110,17 @@ public struct IMServer: Sendable {
         gracefulShutdownSignals signals: [UnixSignal], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> ServiceGroup {
         let logger = logger
-        // BEGIN EXERCISE 11.3: Group the application, the idle sweeper and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
+        // BEGIN EXERCISE 11.3: Group the application, the idle sweeper, the push timer and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
         // Services stop in reverse order: the drainer (last) reacts first, then the application.
         let services: [any Service] = [
-            try makeApplication(onRunning: onRunning), idleSweeper, ConnectionDrainer(gateway: gateway),
+            try makeApplication(onRunning: onRunning), idleSweeper, pushTimer, ConnectionDrainer(gateway: gateway),
         ]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals, logger: logger)
         // A client that will not let go must not keep the process alive forever.
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
         return ServiceGroup(configuration: groupConfiguration)
-        // STUB: throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application, the IdleSweeper and a ConnectionDrainer (last), stopping gracefully on the given signals")
+        // STUB: throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application, the IdleSweeper, the PushTimer and a ConnectionDrainer (last), stopping gracefully on the given signals")
         // END EXERCISE 11.3
     }
 

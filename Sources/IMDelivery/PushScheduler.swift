@@ -1,16 +1,17 @@
 // LESSON 04 STARTER, generated from Solutions/IMDelivery/PushScheduler.swift by `swift run course generate`.
 // This file has no exercises: it is given as it is.
 
-// Lesson 04: the window driven by a clock — one per connection.
+// Lesson 04: the window driven by a clock — its own, or the server's shared one.
 
 import Synchronization
 
 /// Runs a `PushWindow` against the real clock: sends, re-sends on time, gives up when told.
 ///
 /// `send` writes a push to the connection (first time and re-pushes alike); `giveUp` is called
-/// once when a push ran out of retries (the owner closes the connection). `run()` is the timer:
-/// run it in the connection's task group; it returns when the scheduler is closed.
-public final class PushScheduler<Payload: Sendable>: Sendable {
+/// once when a push ran out of retries (the owner closes the connection). The clock is either a
+/// `PushTimer` shared by every connection (the server's way), or `run()`, a timer task of this
+/// scheduler alone that returns when the scheduler is closed.
+public final class PushScheduler<Payload: Sendable>: PushTimerClient {
     private struct State {
         var window: PushWindow<Payload>
         var wake: CheckedContinuation<Void, Never>?
@@ -24,13 +25,17 @@ public final class PushScheduler<Payload: Sendable>: Sendable {
     private let start: ContinuousClock.Instant
     private let send: @Sendable (UInt64, Payload) -> Void
     private let giveUp: @Sendable ([UInt64]) -> Void
+    private let timer: PushTimer?
 
+    /// - Parameter timer: the shared clock that ticks this window while pushes wait; nil when
+    ///   the caller runs `run()`.
     public init(
-        policy: RetryPolicy, send: @escaping @Sendable (UInt64, Payload) -> Void,
+        policy: RetryPolicy, timer: PushTimer? = nil, send: @escaping @Sendable (UInt64, Payload) -> Void,
         giveUp: @escaping @Sendable ([UInt64]) -> Void
     ) {
         state = Mutex(State(window: PushWindow(policy: policy)))
         start = clock.now
+        self.timer = timer
         self.send = send
         self.giveUp = giveUp
     }
@@ -49,6 +54,7 @@ public final class PushScheduler<Payload: Sendable>: Sendable {
         guard let id else { return }
         send(id, payload)
         wake?.resume()
+        timer?.watch(self)
     }
 
     /// The client acknowledged `pushID`.
@@ -59,6 +65,25 @@ public final class PushScheduler<Payload: Sendable>: Sendable {
 
     /// How many pushes wait for an ACK.
     public var pendingCount: Int { state.withLock { $0.window.pendingCount } }
+
+    public var hasPending: Bool { state.withLock { !$0.closed && $0.window.pendingCount > 0 } }
+
+    /// Re-sends what is overdue now, or gives the connection up; returns whether pushes still wait.
+    public func tick() -> Bool {
+        let now = now
+        let actions = state.withLock { $0.closed ? [] : $0.window.tick(now: now) }
+        for action in actions {
+            switch action {
+            case .resend(let id, let payload): send(id, payload)
+            case .giveUp(let ids):
+                // The connection is given up once; whatever else is pending goes with it.
+                state.withLock { $0.closed = true }
+                giveUp(ids)
+                return false
+            }
+        }
+        return hasPending
+    }
 
     /// Stops the timer; later pushes are ignored.
     public func close() {
@@ -96,18 +121,7 @@ public final class PushScheduler<Payload: Sendable>: Sendable {
                 let wait = deadline - now
                 if wait > .zero { await pause(for: wait) }
                 if Task.isCancelled { return }
-                let now = now
-                let actions = state.withLock { $0.closed ? [] : $0.window.tick(now: now) }
-                for action in actions {
-                    switch action {
-                    case .resend(let id, let payload): send(id, payload)
-                    case .giveUp(let ids):
-                        // The connection is given up once; whatever else is pending goes with it.
-                        state.withLock { $0.closed = true }
-                        giveUp(ids)
-                        return
-                    }
-                }
+                _ = tick()
             } else {
                 // Nothing pending: park until the next push or close.
                 await withTaskCancellationHandler {

@@ -5,7 +5,6 @@
 
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import IMCore
 import Logging
 
@@ -39,36 +38,35 @@ public struct Gateway: Sendable {
     /// What the logic layer pushes timeline entries to (lesson 09): every device of the user.
     public var timelinePusher: any TimelinePusher { GatewayTimelinePusher(registry: registry, longPolls: longPolls) }
 
-    /// Adds the API, the WebSocket endpoint and `/health` to `router`.
+    /// Adds the API and `/health` to `router`. (`/ws` is not a route: see `serverBuilder`.)
     public func addRoutes(to router: Router<IMRequestContext>, chat: ChatService) {
         router.add(middleware: ErrorMiddleware())
         router.get("health") { _, _ in Response.json(["status": "ok"]) }
         HTTPAPI(chat: chat, accounts: accounts, longPolls: longPolls, configuration: configuration).addRoutes(to: router)
-
-        let endpoint = WebSocketEndpoint(
-            chat: chat, registry: registry, configuration: configuration, pushTracking: pushTracking,
-            observer: connectionObserver, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
-        router.group().add(middleware: AuthMiddleware(accounts: accounts))
-            .ws("ws") { _, _ in
-                .upgrade([:])
-            } onUpgrade: { inbound, outbound, context in
-                guard let identity = context.requestContext.identity else { return }
-                await endpoint.serve(inbound: inbound, outbound: outbound, identity: identity, logger: context.logger)
-            }
+        router.get("ws") { _, _ -> Response in
+            throw IMError.badFrame("/ws is a WebSocket endpoint: send an upgrade request")
+        }
     }
 
     /// Closes every live WebSocket and answers every parked long poll (at shutdown).
     public func drain(reason: String) async {
         await registry.closeAll(reason: reason)
         await longPolls.wakeAll()
+        // A connection leaves the map once its close frame is written: wait for that (briefly),
+        // so that every client is told before the listener stops.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while await registry.counts().connections > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
-    /// The server setting that lets `/ws` upgrade. The library's own frame cap sits above ours,
-    /// so that a frame over our limit gets our error frame, not just a dropped connection.
-    public func serverBuilder(router: Router<IMRequestContext>) -> HTTPServerBuilder {
-        .http1WebSocketUpgrade(
-            webSocketRouter: router,
-            configuration: .init(ws: .init(maxFrameSize: configuration.maxFrameBytes * 4, autoPing: .disabled)))
+    /// The listener's connections: HTTP/1.1 for the router's routes, and WebSocket upgrades on
+    /// `/ws`, which leave Hummingbird's per-connection task for an event-driven handler.
+    public func serverBuilder(chat: ChatService) -> HTTPServerBuilder {
+        let endpoint = WebSocketEndpoint(
+            chat: chat, accounts: accounts, registry: registry, configuration: configuration, pushTracking: pushTracking,
+            observer: connectionObserver, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
+        return HTTPServerBuilder { responder in GatewayChannel(responder: responder, webSockets: endpoint) }
     }
 }
 

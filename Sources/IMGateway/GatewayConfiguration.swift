@@ -7,6 +7,8 @@
 public struct GatewayConfiguration: Sendable {
     /// Largest WebSocket frame the gateway reads; larger ones get `frame_too_large` and a close.
     public var maxFrameBytes = 64 * 1024
+    /// How long a close frame waits for the client's answer before the socket is closed anyway.
+    public var webSocketCloseTimeout: Duration = .seconds(3)
     /// Largest HTTP request body.
     public var maxRequestBodyBytes = 64 * 1024
     /// The longest a long-poll request may be held.

@@ -31,7 +31,7 @@ public actor TunnelHub {
     ) async throws -> (TunnelSession, Hello) {
         let hello = try await responder.hello(for: identity)
         let session = TunnelSession(
-            id: Self.makeSessionID(), identity: identity, connection: await registry.makeConnectionID(),
+            id: Self.makeSessionID(), identity: identity, connection: registry.makeConnectionID(),
             capacity: configuration.maxQueuedFrames)
         let tracker = pushTracking?.makeTracker(
             send: { [weak session] frame in session?.send(frame) },
@@ -42,7 +42,6 @@ public actor TunnelHub {
                 await registry.unregister(closed.connection, device: closed.identity.deviceID, of: closed.identity.userID)
             }
         }
-        if let tracker { Task { await tracker.run() } }  // returns when the session closes the tracker
         sessions[session.id] = session
         startSweeping()
         let entry = SessionEntry(connection: session.connection, device: identity.deviceID, sink: session)

@@ -32,9 +32,9 @@ struct SessionRegistryTests {
     func registerAndReplace() async {
         let registry = SessionRegistry()
         let user = UserID(1)
-        let first = SessionEntry(connection: await registry.makeConnectionID(), device: phone, sink: RecordingSink())
-        let second = SessionEntry(connection: await registry.makeConnectionID(), device: laptop, sink: RecordingSink())
-        let third = SessionEntry(connection: await registry.makeConnectionID(), device: phone, sink: RecordingSink())
+        let first = SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: RecordingSink())
+        let second = SessionEntry(connection: registry.makeConnectionID(), device: laptop, sink: RecordingSink())
+        let third = SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: RecordingSink())
         #expect(await registry.register(first, for: user) == nil, "Exercise 03.1: nothing is replaced by a first connection")
         _ = await registry.register(second, for: user)
         #expect(
@@ -52,8 +52,8 @@ struct SessionRegistryTests {
     func staleUnregister() async {
         let registry = SessionRegistry()
         let user = UserID(1)
-        let old = SessionEntry(connection: await registry.makeConnectionID(), device: phone, sink: RecordingSink())
-        let new = SessionEntry(connection: await registry.makeConnectionID(), device: phone, sink: RecordingSink())
+        let old = SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: RecordingSink())
+        let new = SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: RecordingSink())
         _ = await registry.register(old, for: user)
         _ = await registry.register(new, for: user)
         await registry.unregister(old.connection, device: phone, of: user)
@@ -70,12 +70,12 @@ struct SessionRegistryTests {
         let bobPhone = RecordingSink()
         let aliceOrigin = RecordingSink()
         let aliceLaptop = RecordingSink()
-        let origin = await registry.makeConnectionID()
+        let origin = registry.makeConnectionID()
         _ = await registry.register(
-            SessionEntry(connection: await registry.makeConnectionID(), device: phone, sink: bobPhone), for: UserID(2))
+            SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: bobPhone), for: UserID(2))
         _ = await registry.register(SessionEntry(connection: origin, device: phone, sink: aliceOrigin), for: UserID(1))
         _ = await registry.register(
-            SessionEntry(connection: await registry.makeConnectionID(), device: laptop, sink: aliceLaptop), for: UserID(1))
+            SessionEntry(connection: registry.makeConnectionID(), device: laptop, sink: aliceLaptop), for: UserID(1))
         let message = sampleMessage(from: 1, to: 2)
         await registry.deliver(message, origin: origin)
         #expect(bobPhone.frames == [.message(message)], "Exercise 03.1: the recipient's connection is found and pushed to")

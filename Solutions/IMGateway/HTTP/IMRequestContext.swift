@@ -1,20 +1,17 @@
 // Lesson 03: what the gateway knows about a request while handling it.
 
 import Hummingbird
-import HummingbirdWebSocket
 import IMCore
 
-/// The request context of every HTTP and WebSocket route: Hummingbird's storage plus the
-/// authenticated identity, set by `AuthMiddleware`.
-public struct IMRequestContext: RequestContext, WebSocketRequestContext {
+/// The request context of every HTTP route: Hummingbird's storage plus the authenticated
+/// identity, set by `AuthMiddleware`.
+public struct IMRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public let webSocket: WebSocketHandlerReference<IMRequestContext>
     /// Who sent the request; `nil` until `AuthMiddleware` has checked the token.
     public var identity: Identity?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        webSocket = .init()
         identity = nil
     }
 

@@ -12,9 +12,7 @@ public protocol PushTracker: Sendable {
     func push(_ entry: TimelineEntry)
     /// The client acknowledged `pushID`.
     func acknowledge(_ pushID: UInt64)
-    /// The timer of the tracker; returns when `close()` is called.
-    func run() async
-    /// Stops tracking (the connection is closing).
+    /// Stops tracking (the connection is closing). The tracker's clock is the factory's business.
     func close()
 }
 
@@ -25,14 +23,4 @@ public protocol PushTrackerFactory: Sendable {
     ///   - giveUp: called when a push ran out of retries; the connection is then closed.
     func makeTracker(send: @escaping @Sendable (ServerFrame) -> Void, giveUp: @escaping @Sendable (String) -> Void)
         -> any PushTracker
-}
-
-/// The sink registered for a WebSocket whose pushes are tracked.
-struct TrackedSink: FrameSink {
-    let queue: OutboundQueue
-    let tracker: any PushTracker
-
-    func send(_ frame: ServerFrame) { queue.send(frame) }
-    func push(_ entry: TimelineEntry) { tracker.push(entry) }
-    func close(reason: String) { queue.close(reason: reason) }
 }

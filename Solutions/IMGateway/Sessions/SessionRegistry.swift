@@ -6,6 +6,7 @@
 
 import CourseSupport
 import IMCore
+import Synchronization
 
 /// Something that can carry frames to one connected client (a WebSocket, a test double).
 public protocol FrameSink: Sendable {
@@ -38,14 +39,13 @@ public struct SessionEntry: Sendable {
 /// The session map: user → device → live connection.
 public actor SessionRegistry: MessagePusher, TimelinePusher {
     private var sessions: [UserID: [DeviceID: SessionEntry]] = [:]
-    private var nextConnectionNumber: UInt64 = 1
+    private let lastConnectionNumber = Atomic<UInt64>(0)
 
     public init() {}
 
-    /// A fresh id for a connection about to register.
-    public func makeConnectionID() -> ConnectionID {
-        defer { nextConnectionNumber += 1 }
-        return ConnectionID(nextConnectionNumber)
+    /// A fresh id for a connection about to register (no need to wait for the actor: an atomic counter).
+    public nonisolated func makeConnectionID() -> ConnectionID {
+        ConnectionID(lastConnectionNumber.add(1, ordering: .relaxed).newValue)
     }
 
     /// Registers `entry` as the connection of `user` on its device. A device has at most one live

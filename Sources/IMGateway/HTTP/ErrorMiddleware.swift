@@ -32,6 +32,11 @@ struct ErrorMiddleware: RouterMiddleware {
 /// The JSON shape of an error answer.
 struct ErrorBody: Codable {
     let error: IMError
+
+    /// `error` in this shape, for answers written below the router (a refused WebSocket upgrade).
+    static func json(_ error: IMError) -> String {
+        (try? JSONCoding.encoder.encode(ErrorBody(error: error))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
 }
 
 extension IMError {

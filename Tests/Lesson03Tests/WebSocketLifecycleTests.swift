@@ -1,0 +1,82 @@
+// Lesson 03 tests, part 3: the WebSocket's life outside Hummingbird's per-connection task —
+// the upgrade check, answers in order under a burst, and a graceful stop nobody can hold up.
+
+import Foundation
+import IMClient
+import IMCore
+import IMTestSupport
+import Testing
+
+@Suite("03 WebSocket lifecycle")
+struct WebSocketLifecycleTests {
+    @Test("a refused upgrade gets an HTTP error in the gateway's error shape and no WebSocket")
+    func refusedUpgrades() async throws {
+        try await withTestServer { server in
+            let forged = try #require(
+                try await plainExchange(
+                    port: server.port, sending: webSocketUpgradeRequest(path: "/ws?token=forged"), timeout: .seconds(5)),
+                "the server closes a refused upgrade")
+            let forgedText = String(decoding: forged, as: UTF8.self)
+            #expect(forgedText.hasPrefix("HTTP/1.1 401"), "a bad token: 401, got \(forgedText.prefix(40))")
+            #expect(forgedText.contains(#""code":"unauthorized""#), "in the error shape: \(forgedText)")
+
+            let user = try await server.registerUser("alice")
+            let wrongPath = try #require(
+                try await plainExchange(
+                    port: server.port,
+                    sending: webSocketUpgradeRequest(path: "/api/v1/me?token=\(user.credentials.token)"),
+                    timeout: .seconds(5)))
+            let wrongPathText = String(decoding: wrongPath, as: UTF8.self)
+            #expect(wrongPathText.hasPrefix("HTTP/1.1 404"), "no WebSocket outside /ws: \(wrongPathText.prefix(40))")
+            #expect(await server.server.gateway.registry.counts().connections == 0, "nobody was registered")
+        }
+    }
+
+    @Test("a burst of requests sent without waiting is answered completely and in order")
+    func burstIsAnsweredInOrder() async throws {
+        try await withTestServer { server in
+            let alice = try await server.registerUser("alice")
+            let bob = try await server.registerUser("bob")
+            let socket = try await server.connect(alice)
+            // Far more than the connection queues before it stops reading its socket (64).
+            let count = 300
+            for index in 0..<count {
+                if index % 3 == 2 {
+                    socket.send(.ping(id: "p\(index)"))
+                } else {
+                    socket.send(.send(id: "s\(index)", SendRequest(to: bob.id, body: "m\(index)", clientMsgID: "c\(index)")))
+                }
+            }
+            var refs: [String] = []
+            while refs.count < count {
+                switch try await socket.next() {
+                case .ack(let ref, _), .pong(let ref): refs.append(ref ?? "?")
+                case .push, .hello: continue
+                case let other:
+                    Issue.record("unexpected frame \(other)")
+                    return
+                }
+            }
+            let expected = (0..<count).map { $0 % 3 == 2 ? "p\($0)" : "s\($0)" }
+            #expect(refs == expected, "every request answered once, in the order sent")
+            let stored = try await bob.http.poll(after: .zero).messages.map(\.body)
+            #expect(stored == (0..<count).filter { $0 % 3 != 2 }.map { "m\($0)" }, "stored in the order sent")
+        }
+    }
+
+    @Test("a connection that never sends a request does not hold up a graceful stop")
+    func silentConnectionDoesNotHoldUpShutdown() async throws {
+        let directory = try TemporaryDirectory()
+        let server = try await TestServer.start(dataDirectory: directory.path)
+        let alice = try await server.registerUser("alice")
+        let socket = try await server.connect(alice)
+        // Accepted, but not one byte sent: no HTTP handler has seen it yet.
+        let silent = Task { try await plainExchange(port: server.port, sending: "", timeout: .seconds(20)) }
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        #expect(await server.stop(), "the server stopped gracefully within 5 s")
+        #expect(ContinuousClock.now - started < .seconds(4), "and without waiting for the silent connection")
+        #expect(try await silent.value != nil, "the silent connection was closed by the server")
+        #expect(await eventually { await socket.isClosed() }, "the WebSocket was closed too")
+    }
+}
