@@ -168,6 +168,8 @@ final class QuiesceBeforeFirstRequest: ChannelInboundHandler, RemovableChannelHa
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         sawRequest = true
         context.fireChannelRead(data)
+        // From here on the handlers behind take care of a shutdown; this one is no longer needed.
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
