@@ -4,6 +4,9 @@
 public struct GatewayConfiguration: Sendable {
     /// Largest WebSocket frame the gateway reads; larger ones get `frame_too_large` and a close.
     public var maxFrameBytes = 64 * 1024
+    /// Bytes a WebSocket may have waiting to be sent (beyond what the kernel buffers) before the
+    /// client is closed as too slow (1008).
+    public var maxPendingOutboundBytes = 4 * 1024 * 1024
     /// How long a close frame waits for the client's answer before the socket is closed anyway.
     public var webSocketCloseTimeout: Duration = .seconds(3)
     /// Largest HTTP request body.

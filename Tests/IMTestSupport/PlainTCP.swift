@@ -44,3 +44,29 @@ public func webSocketUpgradeRequest(path: String, headers: [String] = []) -> Str
     ] + headers)
     .joined(separator: "\r\n") + "\r\n\r\n"
 }
+
+/// A WebSocket client that upgrades and then never reads a byte (a frozen app): its kernel
+/// receive buffer is small, and nothing empties it.
+public final class NonReadingWebSocket: Sendable {
+    private let channel: any Channel
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    public static func connect(port: Int, token: String) async throws -> NonReadingWebSocket {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4096)
+            .channelOption(.autoRead, value: false)
+            .connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(string: webSocketUpgradeRequest(path: "/ws?token=\(token)")))
+        return NonReadingWebSocket(channel: channel)
+    }
+
+    /// Whether the server has closed the connection (seen without reading: a write fails).
+    public var isActive: Bool { channel.isActive }
+
+    public func close() async {
+        try? await channel.close()
+    }
+}

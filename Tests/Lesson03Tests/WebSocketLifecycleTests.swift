@@ -80,3 +80,52 @@ struct WebSocketLifecycleTests {
         #expect(await eventually { await socket.isClosed() }, "the WebSocket was closed too")
     }
 }
+
+@Suite("03 WebSocket slow consumer")
+struct SlowConsumerTests {
+    @Test("a client that stops reading is closed once too many bytes wait for it; the sender is unaffected")
+    func nonReadingClientIsClosed() async throws {
+        try await withTestServer(configure: { $0.gateway.maxPendingOutboundBytes = 64 * 1024 }) { server in
+            let alice = try await server.registerUser("alice")
+            let bob = try await server.registerUser("bob")
+            let frozen = try await NonReadingWebSocket.connect(port: server.port, token: bob.credentials.token)
+            #expect(await eventually { await server.server.gateway.registry.connections(of: bob.id).count == 1 })
+            let socket = try await server.connect(alice)
+            // About 12 KB per push (3-byte characters): enough to fill the kernel's buffers and then ours.
+            let body = String(repeating: "中", count: 4_000)
+            var sent = 0
+            while sent < 1_000, await !server.server.gateway.registry.connections(of: bob.id).isEmpty {
+                for index in sent..<(sent + 20) {
+                    socket.send(.send(id: "s\(index)", SendRequest(to: bob.id, body: body, clientMsgID: "c\(index)")))
+                }
+                sent += 20
+                for _ in 0..<20 {
+                    while true {
+                        if case .ack = try await socket.next() { break }
+                    }
+                }
+            }
+            #expect(
+                await server.server.gateway.registry.connections(of: bob.id).isEmpty,
+                "the non-reading connection left the session map after \(sent) messages")
+            #expect(sent < 1_000, "it was closed long before 1,000 messages of 12 KB")
+            socket.send(.ping(id: "alive"))
+            while true {
+                if case .pong(let ref) = try await socket.next() {
+                    #expect(ref == "alive", "the sender's own connection still works")
+                    break
+                }
+            }
+            var stored = 0
+            var cursor = MessageID.zero
+            while true {
+                let page = try await bob.http.poll(after: cursor).messages
+                guard let last = page.last else { break }
+                stored += page.count
+                cursor = last.id
+            }
+            #expect(stored == sent, "every message is stored for bob: \(stored) of \(sent)")
+            await frozen.close()
+        }
+    }
+}

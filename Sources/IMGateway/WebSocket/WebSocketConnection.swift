@@ -218,6 +218,14 @@ final class WebSocketConnection: FrameSink {
     private func write(_ frame: WebSocketFrame) {
         guard !closing.value.closeSent else { return }
         channel.writeAndFlush(frame, promise: nil)
+        // A client that stops reading (a frozen app, a dead path the kernel still buffers for)
+        // must not make the server hold its frames without end. What it missed is stored; it
+        // syncs when it comes back.
+        if !channel.isWritable, let pending = try? channel.syncOptions?.getOption(.bufferedWritableBytes),
+            pending > endpoint.configuration.maxPendingOutboundBytes
+        {
+            sendClose(.policyViolation, reason: "the client does not read: \(pending) bytes wait to be sent")
+        }
     }
 
     private func sendClose(_ code: WebSocketErrorCode, reason: String) {
