@@ -14,13 +14,14 @@ import Synchronization
 public final class PushScheduler<Payload: Sendable>: PushTimerClient {
     private struct State {
         var window: PushWindow<Payload>
-        var wake: CheckedContinuation<Void, Never>?
         /// The timer's current sleep, cut short by `close()`.
         var sleep: Task<Void, Never>?
         var closed = false
     }
 
     private let state: Mutex<State>
+    /// `run()` parks here while nothing is pending.
+    private let wakeup = Wakeup()
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
     private let send: @Sendable (UInt64, Payload) -> Void
@@ -45,15 +46,12 @@ public final class PushScheduler<Payload: Sendable>: PushTimerClient {
     /// Pushes `payload` (it gets the next push id) and starts waiting for its ACK.
     public func push(_ payload: Payload) {
         let now = now
-        let (id, wake) = state.withLock { state -> (UInt64?, CheckedContinuation<Void, Never>?) in
-            guard !state.closed else { return (nil, nil) }
-            let id = state.window.push(payload, now: now)
-            defer { state.wake = nil }
-            return (id, state.wake)
+        let id = state.withLock { state -> UInt64? in
+            state.closed ? nil : state.window.push(payload, now: now)
         }
         guard let id else { return }
         send(id, payload)
-        wake?.resume()
+        wakeup.wake()
         timer?.watch(self)
     }
 
@@ -87,12 +85,11 @@ public final class PushScheduler<Payload: Sendable>: PushTimerClient {
 
     /// Stops the timer; later pushes are ignored.
     public func close() {
-        let (wake, sleep) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Task<Void, Never>?) in
+        let sleep = state.withLock { state -> Task<Void, Never>? in
             state.closed = true
-            defer { state.wake = nil }
-            return (state.wake, state.sleep)
+            return state.sleep
         }
-        wake?.resume()
+        wakeup.wake()
         // A closed connection's timer must end now, not at its next deadline (up to 5 s later).
         sleep?.cancel()
     }
@@ -124,22 +121,7 @@ public final class PushScheduler<Payload: Sendable>: PushTimerClient {
                 _ = tick()
             } else {
                 // Nothing pending: park until the next push or close.
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { continuation in
-                        let resumeNow = state.withLock { state -> Bool in
-                            if state.closed || state.window.pendingCount > 0 || Task.isCancelled { return true }
-                            state.wake = continuation
-                            return false
-                        }
-                        if resumeNow { continuation.resume() }
-                    }
-                } onCancel: {
-                    let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                        defer { state.wake = nil }
-                        return state.wake
-                    }
-                    wake?.resume()
-                }
+                await wakeup.park { self.state.withLock { $0.closed || $0.window.pendingCount > 0 } }
             }
         }
     }

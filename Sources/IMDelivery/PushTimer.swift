@@ -30,14 +30,10 @@ public final class PushTimer: Service, Sendable {
         }
     }
 
-    private struct State {
-        var watched: [ObjectIdentifier: any PushTimerClient] = [:]
-        /// The parked timer, when nothing is watched.
-        var wake: CheckedContinuation<Void, Never>?
-    }
-
     public let configuration: Configuration
-    private let state = Mutex(State())
+    private let watched = Mutex<[ObjectIdentifier: any PushTimerClient]>([:])
+    /// The timer parks here while nothing is watched.
+    private let wakeup = Wakeup()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -45,21 +41,17 @@ public final class PushTimer: Service, Sendable {
 
     /// Checks `client` on every tick until it has nothing pending.
     public func watch(_ client: any PushTimerClient) {
-        let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.watched[ObjectIdentifier(client)] = client
-            defer { state.wake = nil }
-            return state.wake
-        }
-        wake?.resume()
+        watched.withLock { $0[ObjectIdentifier(client)] = client }
+        wakeup.wake()
     }
 
     /// How many windows are watched (they have pushes waiting for an ACK).
-    public var watchedCount: Int { state.withLock { $0.watched.count } }
+    public var watchedCount: Int { watched.withLock { $0.count } }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await self.parkWhileIdle()
+                await self.wakeup.park { !self.watched.withLock { $0.isEmpty } }
                 try? await Task.sleep(for: self.configuration.tick)
                 self.tickAll()
             }
@@ -68,33 +60,14 @@ public final class PushTimer: Service, Sendable {
 
     /// One tick: every watched window acts on what is overdue; windows left empty stop being watched.
     func tickAll() {
-        let clients = state.withLock { Array($0.watched) }
+        let clients = watched.withLock { Array($0) }
         // Ticked outside the lock: a tick sends frames and may close a connection.
         let settled = clients.filter { !$0.value.tick() }
         guard !settled.isEmpty else { return }
-        state.withLock { state in
-            for (key, _) in settled { state.watched[key] = nil }
+        watched.withLock { watched in
+            for (key, _) in settled { watched[key] = nil }
         }
         // A push that came between the tick and the removal found the window still watched.
         for (_, client) in settled where client.hasPending { watch(client) }
-    }
-
-    private func parkWhileIdle() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    if !state.watched.isEmpty || Task.isCancelled { return true }
-                    state.wake = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let wake = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.wake = nil }
-                return state.wake
-            }
-            wake?.resume()
-        }
     }
 }
