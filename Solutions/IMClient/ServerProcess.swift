@@ -91,3 +91,16 @@ public func residentBytes(ofProcess pid: Int32) -> Int? {
     }
     return nil
 }
+
+/// CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`; nil elsewhere.
+/// Pass `nil` for this process.
+public func cpuSeconds(ofProcess pid: Int32?) -> Double? {
+    let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
+    guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
+        let nameEnd = stat.lastIndex(of: ")")
+    else { return nil }
+    // Fields after the name: state is the 3rd field of the line, utime the 14th, stime the 15th.
+    let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}

@@ -43,6 +43,11 @@ struct ChatCommand: AsyncParsableCommand {
         var ackLatency: LatencySummary
         var deliveryLatency: LatencySummary
         var serverRSSBytes: Int?
+        /// CPU time the server and im-bench used while messages were sent (nil when the server's
+        /// pid is unknown). Per acked message, it is the server's cost whatever shares the cores.
+        var serverCPUSeconds: Double?
+        var serverCPUMicrosecondsPerMessage: Double?
+        var benchCPUSeconds: Double?
     }
 
     func run() async throws {
@@ -71,6 +76,7 @@ struct ChatCommand: AsyncParsableCommand {
         let start = clock.now
         let end = start + .seconds(duration)
         let readers = lanes.map { lane in Task { await lane.readLoop(clock: clock) } }
+        let cpuAtStart = (server: server.pid.flatMap { cpuSeconds(ofProcess: $0) }, bench: cpuSeconds(ofProcess: nil))
         let reporter = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
@@ -93,6 +99,7 @@ struct ChatCommand: AsyncParsableCommand {
         }
         // Let the last ACKs and pushes arrive.
         try await Task.sleep(for: .milliseconds(500))
+        let cpuAtEnd = (server: server.pid.flatMap { cpuSeconds(ofProcess: $0) }, bench: cpuSeconds(ofProcess: nil))
         reporter.cancel()
         endProgress()
         let elapsed = seconds(end - start)
@@ -114,15 +121,28 @@ struct ChatCommand: AsyncParsableCommand {
             lane.close()
         }
         for reader in readers { reader.cancel() }
-        let figures = Figures(
+        var figures = Figures(
             sent: sent, acked: acked, delivered: delivered, errors: errors, ackedPerSecond: Double(acked) / elapsed,
             deliveredPerSecond: Double(delivered) / elapsed, ackLatency: LatencySummary(ack),
             deliveryLatency: LatencySummary(delivery), serverRSSBytes: server.residentBytes)
+        if let startCPU = cpuAtStart.server, let endCPU = cpuAtEnd.server {
+            figures.serverCPUSeconds = endCPU - startCPU
+            figures.serverCPUMicrosecondsPerMessage = acked > 0 ? (endCPU - startCPU) / Double(acked) * 1_000_000 : nil
+        }
+        if let startCPU = cpuAtStart.bench, let endCPU = cpuAtEnd.bench { figures.benchCPUSeconds = endCPU - startCPU }
         say(String(format: "acked     %8.0f msg/s  (%d of %d sent, %d errors)", figures.ackedPerSecond, acked, sent, errors))
         say(String(format: "delivered %8.0f msg/s  (%d pushes to the partner)", figures.deliveredPerSecond, delivered))
         say("ACK latency       \(figures.ackLatency.line)")
         say("delivery latency  \(figures.deliveryLatency.line)")
         say("server RSS        \(megabytes(figures.serverRSSBytes))")
+        if let server = figures.serverCPUSeconds, let bench = figures.benchCPUSeconds {
+            // The window includes the half second of draining after the last send.
+            let window = elapsed + 0.5
+            say(
+                String(
+                    format: "CPU               server %.2f cores, %.0f µs per acked message; im-bench %.2f cores",
+                    server / window, figures.serverCPUMicrosecondsPerMessage ?? 0, bench / window))
+        }
         try BenchResult(
             scenario: "chat",
             parameters: Parameters(
