@@ -3,6 +3,7 @@
 //   im-bench connections --count 10000          # idle WebSockets: server memory per connection
 //   im-bench chat --pairs 50 --duration 10      # 1:1 chat flat out: msg/s, ACK and delivery latency
 //   im-bench chat --pairs 50 --rate 5000        # the same at a target rate
+//   im-bench ping --connections 100             # the gateway alone: WebSocket round trips, no storage
 //
 // Each scenario starts its own im-server (--server-binary, with its data in a temporary folder)
 // or drives a running one (--url, with --server-pid for memory figures). A progress line runs
@@ -16,7 +17,7 @@ struct IMBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "im-bench",
         abstract: "Load generator and benchmark of im-server, over real sockets on loopback.",
-        subcommands: [ConnectionsCommand.self, ChatCommand.self, StoreCommand.self])
+        subcommands: [ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self])
 }
 
 /// Where the server under test comes from.
