@@ -28,8 +28,19 @@ extension SQLiteStore: AccountStore {
 
     public func user(_ id: UserID) async throws -> User? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [id.rawValue]).map(Self.user(from:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?"), arguments: [id.rawValue])
+                .map(Self.user(from:))
         }
+    }
+
+    public func userExists(_ id: UserID) async throws -> Bool {
+        if knownUserIDs.withLock({ $0.contains(id.rawValue) }) { return true }
+        let exists = try await database.read { db in
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM user WHERE id = ?)"), arguments: [id.rawValue]) ?? false
+        }
+        if exists { knownUserIDs.withLock { _ = $0.insert(id.rawValue) } }
+        return exists
     }
 
     public func users(_ ids: [UserID]) async throws -> [UserID: User] {

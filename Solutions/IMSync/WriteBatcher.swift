@@ -70,25 +70,31 @@ final class WriteBatcher: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let results = try await writer.write { db -> [Result<any Sendable, any Error>] in
-                    batch.map { job in
-                        var outcome: Result<any Sendable, any Error> = .failure(CancellationError())
-                        do {
-                            try db.inSavepoint {
-                                outcome = .success(try job.body(db))
-                                return .commit
-                            }
-                        } catch {
-                            outcome = .failure(error)
-                        }
-                        return outcome
-                    }
-                }
+                let results = try await writer.write { db in try batch.map { job in try Self.run(job, inSavepointOf: db) } }
                 for (job, result) in zip(batch, results) { job.resume(result) }
             } catch {
                 // The commit failed: nothing of this batch is durable, so nobody gets an answer but the error.
                 for job in batch { job.resume(.failure(error)) }
             }
         }
+    }
+
+    /// Runs `job` in a savepoint of the batch's transaction: its writes stay if it succeeds and
+    /// are undone if it throws; its outcome is returned either way. Throws only when the savepoint
+    /// itself cannot be opened or closed: then the transaction is unusable and the batch fails.
+    ///
+    /// The savepoint statements are prepared once per connection: GRDB's `inSavepoint` compiles
+    /// them again for every job.
+    private static func run(_ job: Job, inSavepointOf db: Database) throws -> Result<any Sendable, any Error> {
+        try db.cachedStatement(sql: "SAVEPOINT batched_job").execute()
+        let outcome: Result<any Sendable, any Error>
+        do {
+            outcome = .success(try job.body(db))
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT batched_job").execute()
+            outcome = .failure(error)
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT batched_job").execute()
+        return outcome
     }
 }

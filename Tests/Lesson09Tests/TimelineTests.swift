@@ -5,6 +5,7 @@ import IMCore
 import IMStore
 import IMSync
 import IMTestSupport
+import IMUnread
 import Testing
 
 @Suite("09 Timeline")
@@ -88,6 +89,49 @@ struct TimelineTests {
             let head = try await store.headVersion(of: bob)
             let recent = try await store.timeline(of: bob, after: head, limit: 100)
             #expect(recent.resetReason == nil, "a device at the head is fine")
+        }
+    }
+
+    @Test("a send that fails inside a shared (group-committed) transaction leaves no trace; the others are stored")
+    func failingSendInABatch() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try Self.openStore(in: directory)
+            let dave = UserID(4)
+            let carol = UserID(3)
+            // Carol's first timeline version (1) is taken already, so a send to her fails at her
+            // timeline entry: after the message, its index rows, the unread count and Dave's entry.
+            try await store.base.database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO timeline (user_id, version, prev_version, kind, created_at) VALUES (?, 1, 0, 1, 1)",
+                    arguments: [carol.rawValue])
+            }
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    (try? await store.store(OutgoingMessage(from: dave, to: carol, clientMsgID: "bad", body: "hi"), sentAt: 1))
+                        != nil
+                }
+                for index in 0..<20 {
+                    group.addTask {
+                        (try? await store.store(
+                            OutgoingMessage(from: self.alice, to: self.bob, clientMsgID: "m\(index)", body: "hi"), sentAt: 1))
+                            != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 20, "every send but the failing one is stored")
+            let (messagesFromDave, daveHead, carolUnread, bobMessages) = try await store.base.database.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message WHERE sender_id = ?", arguments: [dave.rawValue]),
+                    try Timeline.head(of: dave, db),
+                    try UnreadLedger.total(of: carol, db),
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user_message WHERE user_id = ?", arguments: [bob.rawValue])
+                )
+            }
+            #expect(messagesFromDave == 0, "the failed send's message row was rolled back")
+            #expect(daveHead == 0, "the failed send's timeline entry for the sender was rolled back")
+            #expect(carolUnread == 0, "the failed send's unread count was rolled back")
+            #expect(bobMessages == 20, "the sends that shared its transaction were committed")
         }
     }
 }

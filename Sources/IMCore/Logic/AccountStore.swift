@@ -41,4 +41,11 @@ public protocol AccountStore: Sendable {
     func createSession(tokenHash: [UInt8], session: Session) async throws
     func session(tokenHash: [UInt8]) async throws -> Session?
     func deleteSession(tokenHash: [UInt8]) async throws
+    /// Whether an account with this id exists (checked on every send, so stores may answer it
+    /// from memory: accounts are never deleted).
+    func userExists(_ id: UserID) async throws -> Bool
+}
+
+extension AccountStore {
+    public func userExists(_ id: UserID) async throws -> Bool { try await user(id) != nil }
 }

@@ -113,7 +113,7 @@ public struct ChatService: Sendable {
             throw IMError.forbidden("you are user \(sender) and cannot send as user \(claimed)")
         }
         try validate(body: request.body, clientMsgID: request.clientMsgID)
-        guard try await accounts.user(request.to) != nil else {
+        guard try await accounts.userExists(request.to) else {
             throw IMError.notFound("no user with id \(request.to)")
         }
         let outgoing = OutgoingMessage(from: sender, to: request.to, clientMsgID: request.clientMsgID, body: request.body)
