@@ -55,6 +55,16 @@ struct FrameCodecTests {
         expectRefused(big, with: .frameTooLarge)
     }
 
+    @Test("a bad payload does not hide a wrong version or an unknown type")
+    func versionAndTypeAreCheckedBeforeThePayload() {
+        // The frame is parsed in one pass, payload included; its errors must still come in the
+        // documented order: version, then type, then payload.
+        expectRefused(#"{"v":2,"type":"send","data":{"to":"seven"}}"#, with: .unsupportedVersion)
+        expectRefused(#"{"v":1,"type":"teleport","data":{"to":"seven"}}"#, with: .unknownType)
+        expectRefused(#"{"v":1,"type":"send","data":null}"#, with: .badFrame)
+        expectRefused(#"{"v":1,"type":"pushAck","data":{"pushID":-1}}"#, with: .badFrame)
+    }
+
     @Test("server frames survive a round trip")
     func serverFramesRoundTrip() throws {
         let message = Message(

@@ -64,38 +64,49 @@ public struct FrameCodec: Sendable {
     public func decodeServerFrame(_ bytes: [UInt8]) throws -> ServerFrame {
         let header: FrameHeader
         do {
-            header = try Self.decoder.decode(FrameHeader.self, from: Data(bytes))
+            header = try Self.serverFrameDecoder.decode(FrameHeader.self, from: Data(bytes))
         } catch {
             throw IMError.badFrame("server frame is not a JSON object")
         }
         guard header.v == protocolVersion else { throw IMError(.unsupportedVersion, "server speaks version \(header.v ?? 0)") }
         let type = header.type ?? ""
         switch type {
-        case "hello": return .hello(try payload(Hello.self, of: type, in: bytes))
-        case "ack": return .ack(ref: header.ref, try payload(MessagePayload.self, of: type, in: bytes).message)
-        case "message": return .message(try payload(MessagePayload.self, of: type, in: bytes).message)
+        case "hello": return .hello(try payload(Hello.self, of: type, in: header))
+        case "ack": return .ack(ref: header.ref, try payload(MessagePayload.self, of: type, in: header).message)
+        case "message": return .message(try payload(MessagePayload.self, of: type, in: header).message)
         case "push":
-            let push = try payload(PushPayload.self, of: type, in: bytes)
+            let push = try payload(PushPayload.self, of: type, in: header)
             return .push(pushID: push.pushID, push.entry)
-        case "sync": return .sync(ref: header.ref, try payload(SyncPage.self, of: type, in: bytes))
-        case "read": return .read(ref: header.ref, try payload(ReadReceipt.self, of: type, in: bytes))
+        case "sync": return .sync(ref: header.ref, try payload(SyncPage.self, of: type, in: header))
+        case "read": return .read(ref: header.ref, try payload(ReadReceipt.self, of: type, in: header))
         case "pong": return .pong(ref: header.ref)
-        case "error": return .error(ref: header.ref, try payload(IMError.self, of: type, in: bytes))
+        case "error": return .error(ref: header.ref, try payload(IMError.self, of: type, in: header))
         default: throw IMError(.unknownType, "unknown server frame type `\(type)`")
         }
     }
 
+    /// The payload each frame type carries in `data`, so that a frame is parsed once: the header
+    /// and the payload in the same pass. (Parsing twice, header first, cost about a tenth of the
+    /// server's CPU under load; see docs/BENCHMARKS.md.)
+    static let clientPayloadTypes: [String: any (Decodable & Sendable).Type] = [
+        "send": SendRequest.self, "read": ReadRequest.self, "pushAck": PushAckPayload.self, "sync": SyncRequest.self,
+    ]
+    static let serverPayloadTypes: [String: any (Decodable & Sendable).Type] = [
+        "hello": Hello.self, "ack": MessagePayload.self, "message": MessagePayload.self, "push": PushPayload.self,
+        "sync": SyncPage.self, "read": ReadReceipt.self, "error": IMError.self,
+    ]
+
     // MARK: Helpers
 
-    private func payload<Payload: Decodable>(_: Payload.Type, of type: String, in bytes: [UInt8]) throws -> Payload {
-        do {
-            let envelope = try Self.decoder.decode(FrameBody<Payload>.self, from: Data(bytes))
-            guard let data = envelope.data else { throw IMError.badFrame("`\(type)` frame has no `data`") }
-            return data
-        } catch let error as IMError {
-            throw error
-        } catch {
-            throw IMError.badFrame("`\(type)` frame has missing or invalid fields in `data`")
+    /// The payload `FrameHeader` decoded from `data`, or `bad_frame` when it was missing or invalid.
+    private func payload<Payload: Decodable>(_: Payload.Type, of type: String, in header: FrameHeader) throws -> Payload {
+        switch header.data {
+        case .decoded(let data as Payload): return data
+        case .missing: throw IMError.badFrame("`\(type)` frame has no `data`")
+        case .invalid: throw IMError.badFrame("`\(type)` frame has missing or invalid fields in `data`")
+        case .decoded, .notRead:
+            // The table of payload types and the switch that asks for them disagree: a bug here, not in the frame.
+            throw IMError(.internal, "`\(type)` frames are not decoded as \(Payload.self)")
         }
     }
 
@@ -106,7 +117,14 @@ public struct FrameCodec: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static let decoder = JSONDecoder()
+    private static let clientFrameDecoder = frameDecoder(payloadTypes: clientPayloadTypes)
+    private static let serverFrameDecoder = frameDecoder(payloadTypes: serverPayloadTypes)
+
+    private static func frameDecoder(payloadTypes: [String: any (Decodable & Sendable).Type]) -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.userInfo[FrameHeader.payloadTypesKey] = payloadTypes
+        return decoder
+    }
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -114,16 +132,53 @@ public struct FrameCodec: Sendable {
     }()
 }
 
-/// The fields every frame has.
+/// The fields every frame has, and `data` decoded as the payload its `type` carries, in one pass.
+///
+/// A header field of the wrong type fails the whole decode (the input is not a frame); a bad
+/// `data` does not: it is kept as `.invalid`, so that a wrong version or an unknown type is still
+/// reported as such.
 private struct FrameHeader: Decodable {
+    static let payloadTypesKey = CodingUserInfoKey(rawValue: "IMCore.FrameHeader.payloadTypes")!
+
+    enum Payload {
+        /// The type has no payload, or is unknown.
+        case notRead
+        case missing
+        case invalid
+        case decoded(any Decodable)
+    }
+
     let v: Int?
     let type: String?
     let id: String?
     let ref: String?
-}
+    let data: Payload
 
-private struct FrameBody<Payload: Decodable>: Decodable {
-    let data: Payload?
+    private enum CodingKeys: String, CodingKey { case v, type, id, ref, data }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        v = try container.decodeIfPresent(Int.self, forKey: .v)
+        type = try container.decodeIfPresent(String.self, forKey: .type)
+        id = try container.decodeIfPresent(String.self, forKey: .id)
+        ref = try container.decodeIfPresent(String.self, forKey: .ref)
+        let payloadTypes = decoder.userInfo[Self.payloadTypesKey] as? [String: any (Decodable & Sendable).Type] ?? [:]
+        guard let type, let payloadType = payloadTypes[type] else {
+            data = .notRead
+            return
+        }
+        do {
+            data = try Self.decode(payloadType, from: container).map { .decoded($0) } ?? .missing
+        } catch {
+            data = .invalid
+        }
+    }
+
+    private static func decode<Payload: Decodable>(_: Payload.Type, from container: KeyedDecodingContainer<CodingKeys>)
+        throws -> Payload?
+    {
+        try container.decodeIfPresent(Payload.self, forKey: .data)
+    }
 }
 
 private struct OutboundFrame<Payload: Encodable>: Encodable {
