@@ -40,9 +40,12 @@ final class WebSocketConnection: FrameSink {
     }
 
     /// Loop-only state of the close handshake.
+    /// State only the event loop touches.
     private struct Closing {
         var closeSent = false
         var timeout: Scheduled<Void>?
+        /// A flush is queued on the event loop: frames written before it runs share its system call.
+        var flushQueued = false
     }
 
     let channel: any Channel
@@ -217,10 +220,22 @@ final class WebSocketConnection: FrameSink {
 
     private func write(_ frame: WebSocketFrame) {
         guard !closing.value.closeSent else { return }
-        channel.writeAndFlush(frame, promise: nil)
-        // A client that stops reading (a frozen app, a dead path the kernel still buffers for)
-        // must not make the server hold its frames without end. What it missed is stored; it
-        // syncs when it comes back.
+        // Written now, flushed once the event loop has run what is queued: the acks and pushes
+        // that one group commit releases for this connection then leave in one `writev`, not one
+        // system call each.
+        channel.write(frame, promise: nil)
+        if !closing.value.flushQueued {
+            closing.value.flushQueued = true
+            channel.eventLoop.execute { self.flush() }
+        }
+    }
+
+    private func flush() {
+        closing.value.flushQueued = false
+        channel.flush()
+        // What is still buffered now waits for the client, not for us. A client that stops
+        // reading (a frozen app, a dead path the kernel still buffers for) must not make the
+        // server hold its frames without end. What it missed is stored; it syncs when it comes back.
         if !channel.isWritable, let pending = try? channel.syncOptions?.getOption(.bufferedWritableBytes),
             pending > endpoint.configuration.maxPendingOutboundBytes
         {
