@@ -159,6 +159,7 @@ let package = Package(
             dependencies: [
                 "IMCore", "CourseSupport", "IMStore", "IMSequence", "IMUnread",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: lessonPath(9, "IMSync"),
             swiftSettings: swiftSettings

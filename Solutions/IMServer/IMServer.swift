@@ -99,6 +99,9 @@ public struct IMServer: Sendable {
             router: router,
             server: try configuration.tls.map { try $0.wrap(plain) } ?? plain,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "im-server"),
+            // Lesson 09: WAL checkpoints on a connection of their own, not in the writer's way.
+            // The application stops it after its server.
+            services: [try WALCheckpointer(database: store.database, configuration: configuration.checkpoints)],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

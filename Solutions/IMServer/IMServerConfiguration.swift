@@ -24,6 +24,8 @@ public struct IMServerConfiguration: Sendable {
     public var pushRetry = RetryPolicy()
     /// Lessons 05 and 09: sequence step and the offline store's cap.
     public var sync = SyncStore.Configuration()
+    /// Lesson 09 (performance): background WAL checkpoints.
+    public var checkpoints = WALCheckpointer.Configuration()
     /// Lesson 08: when a silent WebSocket is closed (above the clients' heartbeat ceiling).
     public var idle = IdleSweeper.Configuration()
     /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
