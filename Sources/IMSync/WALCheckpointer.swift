@@ -7,14 +7,15 @@
 // into the database file later: a checkpoint. By default the connection that commits does it,
 // whenever the WAL has 1,000 pages: the one writer stops, copies about 4 MB, syncs the database
 // file, and every send of the next group commit waits behind it. At 1,000 msg/s the p99 ACK
-// latency was 13.5 ms with checkpoints in the writer, 7.5 ms with this service (BENCHMARKS.md, 8).
+// latency was 10.7 ms with checkpoints in the writer, 5.9 ms with this service (BENCHMARKS.md, 8).
 //
-// This service moves the work to a connection of its own. Every `interval` it runs a PASSIVE
-// checkpoint, which copies what it can without ever blocking the writer. A passive checkpoint
-// cannot make the WAL start over while the writer keeps appending, so when the WAL has grown past
-// `restartPages` anyway, one RESTART checkpoint waits for the writer's current transaction, copies
-// the few pages left and lets the next transaction write from the WAL's beginning again. The
-// writer keeps a checkpoint of its own only as a safety net, at `writerFallbackPages`.
+// This service moves most of the work to a connection of its own. Every `interval` it runs a
+// PASSIVE checkpoint, which copies what it can without ever blocking the writer. A passive
+// checkpoint cannot make the WAL start over while the writer keeps appending, so when the WAL has
+// grown past `restartPages` anyway, one RESTART checkpoint runs in the writer's queue, between two
+// group commits: it copies the few pages the passive passes left, and the next transaction writes
+// from the WAL's beginning again. The writer keeps a checkpoint of its own only as a safety net,
+// at `writerFallbackPages`.
 
 import GRDB
 import IMCore
@@ -25,13 +26,13 @@ public struct WALCheckpointer: Service {
     public struct Configuration: Sendable, Hashable {
         /// How often a passive checkpoint runs.
         public var interval: Duration
-        /// A WAL this long (in pages of 4 KiB) is restarted: one short wait for the writer.
+        /// A WAL this long (in pages of 4 KiB) is restarted: one short pause between two group commits.
         public var restartPages: Int
         /// The writer checkpoints by itself only at this length: when this service is not running
         /// or cannot keep up.
         public var writerFallbackPages: Int
 
-        public init(interval: Duration = .milliseconds(100), restartPages: Int = 8_192, writerFallbackPages: Int = 32_768) {
+        public init(interval: Duration = .milliseconds(50), restartPages: Int = 8_192, writerFallbackPages: Int = 32_768) {
             self.interval = interval
             self.restartPages = max(1, restartPages)
             self.writerFallbackPages = max(self.restartPages, writerFallbackPages)
@@ -49,7 +50,7 @@ public struct WALCheckpointer: Service {
 
     public let configuration: Configuration
     private let database: DatabasePool
-    /// The checkpoints' own read-write connection: checkpointing through the pool's writer would
+    /// The passive checkpoints' own read-write connection: through the pool's writer they would
     /// queue behind (and hold up) the sends.
     private let connection: DatabaseQueue
 
@@ -57,7 +58,7 @@ public struct WALCheckpointer: Service {
         self.database = database
         self.configuration = configuration
         var connectionConfiguration = GRDB.Configuration()
-        // Only a RESTART waits, and only for the writer's current transaction.
+        // Passive checkpoints never wait; this only covers opening the file.
         connectionConfiguration.busyMode = .timeout(5)
         connection = try DatabaseQueue(path: database.path, configuration: connectionConfiguration)
     }
@@ -65,15 +66,16 @@ public struct WALCheckpointer: Service {
     /// One passive checkpoint; a restart when the WAL is long.
     @discardableResult
     public func checkpoint() async throws -> Pass {
-        let restartPages = configuration.restartPages
-        return try await connection.writeWithoutTransaction { db in
-            let passive = try db.checkpoint(.passive)
-            guard passive.walFrameCount >= restartPages else {
-                return Pass(walPages: passive.walFrameCount, checkpointedPages: passive.checkpointedFrameCount, restarted: false)
-            }
-            let restart = try db.checkpoint(.restart)
-            return Pass(walPages: restart.walFrameCount, checkpointedPages: restart.checkpointedFrameCount, restarted: true)
+        let passive = try await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        guard passive.walFrameCount >= configuration.restartPages else {
+            return Pass(walPages: passive.walFrameCount, checkpointedPages: passive.checkpointedFrameCount, restarted: false)
         }
+        // The restart goes through the writer's own queue, between two group commits. From a
+        // connection of its own it would have to win the write lock from a writer that commits
+        // back to back, and under load it lost: the WAL grew past 200 MB. In the queue it cannot
+        // lose, and it copies only what the passive passes left.
+        let restart = try await database.writeWithoutTransaction { db in try db.checkpoint(.restart) }
+        return Pass(walPages: restart.walFrameCount, checkpointedPages: restart.checkpointedFrameCount, restarted: true)
     }
 
     /// Sets the writer's own checkpoint threshold; `pages` 1,000 is SQLite's default.
