@@ -70,10 +70,9 @@ public struct WALCheckpointer: Service {
         guard passive.walFrameCount >= configuration.restartPages else {
             return Pass(walPages: passive.walFrameCount, checkpointedPages: passive.checkpointedFrameCount, restarted: false)
         }
-        // The restart goes through the writer's own queue, between two group commits. From a
-        // connection of its own it would have to win the write lock from a writer that commits
-        // back to back, and under load it lost: the WAL grew past 200 MB. In the queue it cannot
-        // lose, and it copies only what the passive passes left.
+        // The restart goes through the writer's own queue, between two group commits: it never
+        // competes with the writer for the write lock, and it copies only what the passive passes
+        // left. (Run from this connection, a first version let the WAL grow past 200 MB under load.)
         let restart = try await database.writeWithoutTransaction { db in try db.checkpoint(.restart) }
         return Pass(walPages: restart.walFrameCount, checkpointedPages: restart.checkpointedFrameCount, restarted: true)
     }

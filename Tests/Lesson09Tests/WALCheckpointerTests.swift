@@ -5,6 +5,7 @@ import GRDB
 import IMStore
 import IMSync
 import IMTestSupport
+import Synchronization
 import Testing
 
 @Suite("09 Background WAL checkpoints")
@@ -93,4 +94,56 @@ struct WALCheckpointerTests {
             #expect(rows == 21, "the writer's transaction committed after the pass")
         }
     }
+
+    @Test("a writer that commits back to back cannot keep the WAL from restarting")
+    func restartUnderContinuousWrites() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("im.sqlite")
+            let (store, checkpointer) = try await Self.open(at: path, restartPages: 100)
+            // Writers that never leave the write queue empty, as sends under load do: one
+            // transaction starts the moment the last one commits.
+            let stop = StopFlag()
+            let writer = Task {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for lane in 0..<8 {
+                        group.addTask {
+                            var count = 0
+                            while !stop.isSet && count < 5_000 {
+                                try await Self.write(1, to: store, from: lane * 1_000_000 + count)
+                                count += 1
+                            }
+                            return count
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+            }
+            var restarts = 0
+            var passes = 0
+            while restarts < 3 && passes < 2_000 {
+                passes += 1
+                do {
+                    if try await checkpointer.checkpoint().restarted { restarts += 1 }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    // Another checkpoint held the checkpoint lock: the service skips such a pass
+                    // too, and tries again at the next tick.
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            stop.set()
+            let written = try await writer.value
+            #expect(restarts == 3, "the WAL restarted \(restarts) times in \(passes) passes while the writer committed")
+            let pages = try await checkpointer.checkpoint().walPages
+            #expect(pages < 1_000, "the WAL stayed short: \(pages) pages after \(written) commits")
+            let rows = try await store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM scratch") }
+            #expect(rows == written, "every commit is in the database")
+        }
+    }
+}
+
+/// Tells the test's writers to stop.
+private final class StopFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
 }
