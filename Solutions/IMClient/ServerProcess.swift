@@ -11,7 +11,11 @@ import Foundation
 public final class ServerProcess: @unchecked Sendable {
     public let executable: String
     public let dataDirectory: String
-    public let port: Int
+    /// The port the server listens on. Chosen by the kernel unless given; kept across restarts.
+    public private(set) var port: Int
+    /// Whether `start` may move to another port when the first one turns out to be taken: only
+    /// before the first start, and only a port it chose (clients keep the URL across restarts).
+    private var mayChangePort: Bool
     /// Extra command-line arguments.
     public let arguments: [String]
     private var process: Process?
@@ -22,18 +26,40 @@ public final class ServerProcess: @unchecked Sendable {
     /// The process id while it runs.
     public var pid: Int32? { process.map(\.processIdentifier) }
 
-    public init(executable: String, dataDirectory: String, port: Int, arguments: [String] = []) throws {
+    /// With `port` nil, a port the kernel reports free is used (and replaced if the server
+    /// cannot bind it after all: another process may take it in between).
+    public init(executable: String, dataDirectory: String, port: Int? = nil, arguments: [String] = []) throws {
         self.arguments = arguments
         self.executable = executable
         self.dataDirectory = dataDirectory
-        self.port = port
+        self.mayChangePort = port == nil
+        self.port = try port ?? unusedLoopbackPort()
         let logPath = dataDirectory + "/server.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
     }
 
-    /// Starts the process and waits until `/health` answers.
+    /// Starts the process and waits until `/health` answers. A server that exits at start is
+    /// reported with the end of its log.
     public func start() async throws {
+        var attempt = 1
+        while true {
+            do {
+                try await startOnce()
+                mayChangePort = false
+                return
+            } catch ServerProcessError.exitedAtStart(let logPath, let logTail) {
+                // The port was free when chosen; someone may have taken it since.
+                guard mayChangePort, logTail.contains("Address already in use"), attempt < 5 else {
+                    throw ServerProcessError.exitedAtStart(logPath: logPath, logTail: logTail)
+                }
+                attempt += 1
+                port = try unusedLoopbackPort()
+            }
+        }
+    }
+
+    private func startOnce() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments =
@@ -50,12 +76,20 @@ public final class ServerProcess: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             if let response = try? await client.raw("GET", "/health", timeout: .seconds(1)), response.status == 200 { return }
             guard process.isRunning else {
-                throw IMClientError.unreadableResponse(
-                    status: 0, body: "im-server exited at start; see \(dataDirectory)/server.log")
+                self.process = nil
+                throw ServerProcessError.exitedAtStart(logPath: dataDirectory + "/server.log", logTail: logTail())
             }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw IMClientError.timedOut("im-server to answer /health (30 s)")
+    }
+
+    /// The last lines of `server.log`.
+    public func logTail(lines: Int = 20) -> String {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/server.log", encoding: .utf8) else {
+            return "(no log)"
+        }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 
     /// SIGKILL: no shutdown, no flush — what a crash or a power cut looks like to the process.
@@ -80,6 +114,40 @@ public final class ServerProcess: @unchecked Sendable {
         self.process = nil
         return graceful
     }
+}
+
+/// Why a `ServerProcess` could not start.
+public enum ServerProcessError: Error, CustomStringConvertible, Sendable {
+    /// The process ended before `/health` answered; the end of its log says why.
+    case exitedAtStart(logPath: String, logTail: String)
+    /// No loopback port could be reserved.
+    case noFreePort(errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .exitedAtStart(let logPath, let logTail): "im-server exited at start; the end of \(logPath):\n\(logTail)"
+        case .noFreePort(let errno): "no free loopback port (errno \(errno))"
+        }
+    }
+}
+
+/// A loopback TCP port nobody listens on now: the kernel picks it for a socket bound to port 0.
+func unusedLoopbackPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw ServerProcessError.noFreePort(errno: errno) }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+        }
+    }
+    guard bound else { throw ServerProcessError.noFreePort(errno: errno) }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// The resident memory of process `pid` in bytes (Linux `/proc`), if it can be read.

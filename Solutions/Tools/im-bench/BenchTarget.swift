@@ -28,7 +28,7 @@ final class BenchTarget: Sendable {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("im-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let process = try ServerProcess(
-            executable: options.serverBinary, dataDirectory: data, port: Int.random(in: 40_000...49_999),
+            executable: options.serverBinary, dataDirectory: data,
             arguments: options.syncEveryCommit ? [] : ["--no-sync"])
         try await process.start()
         return BenchTarget(baseURL: process.baseURL, pid: process.pid, process: process, dataDirectory: data)

@@ -45,8 +45,7 @@ struct FaultRun {
         let started = ContinuousClock.now
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("im-faults-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let server = try ServerProcess(
-            executable: serverPath, dataDirectory: data, port: Int.random(in: 30_000...39_999))
+        let server = try ServerProcess(executable: serverPath, dataDirectory: data)
         try await server.start()
         defer {
             if !server.stop() {
