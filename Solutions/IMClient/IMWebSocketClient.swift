@@ -81,7 +81,7 @@ public final class IMWebSocketClient: Sendable {
                         }
                         for try await message in inbound.messages(maxSize: 1 << 22) {
                             guard case .text(let text) = message else { continue }
-                            let frame = try codec.decodeServerFrame(Array(text.utf8))
+                            let frame = try codec.readServerFrame(Array(text.utf8))
                             if acknowledgePushes, case .push(let pushID?, _) = frame {
                                 outgoing.yield(.text(codec.encode(ClientFrame.pushAck(pushID: pushID))))
                             }

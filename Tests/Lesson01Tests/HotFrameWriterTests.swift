@@ -1,4 +1,4 @@
-// Lesson 01 tests: the hand-written `ack` and `push` frames say what JSONEncoder said, escaped alike.
+// Lesson 01 tests: the hand-written `ack`, `push`, `send` and `pushAck` frames say what JSONEncoder said, escaped alike.
 
 import Foundation
 import IMCore
@@ -76,6 +76,7 @@ struct HotFrameWriterTests {
                 try expectStringsEscapedAlike(text, message)
                 if let ref { #expect(text.contains(#""ref":"# + (try encoded(ref)))) }
                 #expect(try codec.decodeServerFrame(Array(text.utf8)) == .ack(ref: ref, message))
+                #expect(HotFrameReader.serverFrame(Array(text.utf8)) == .ack(ref: ref, message))
             }
         }
     }
@@ -99,7 +100,42 @@ struct HotFrameWriterTests {
                 #expect(text.hasPrefix(#"{"v":1,"type":"push","data":{"#))
                 if let message = entry.message { try expectStringsEscapedAlike(text, message) }
                 #expect(try codec.decodeServerFrame(Array(text.utf8)) == .push(pushID: pushID, entry))
+                #expect(HotFrameReader.serverFrame(Array(text.utf8)) == .push(pushID: pushID, entry))
             }
+        }
+    }
+
+    struct SendData: Encodable {
+        let to: UserID
+        let body: String
+        let clientMsgID: String?
+        let from: UserID?
+    }
+    struct PushAckData: Encodable { let pushID: UInt64 }
+
+    @Test("send and pushAck frames (the client's): the same JSON as JSONEncoder, escaped alike; they decode back")
+    func clientFrames() throws {
+        for (index, body) in Self.bodies.enumerated() {
+            for (id, clientMsgID, from) in [(nil, nil, nil), ("s\(index) \"q\"", body, UserID(Int64.min)), ("s", "c", UserID(9))]
+            {
+                let request = SendRequest(to: UserID(Int64(index) - 3), body: body, clientMsgID: clientMsgID, from: from)
+                let text = codec.encode(ClientFrame.send(id: id, request))
+                let expected = try encoded(
+                    Outbound(
+                        v: 1, type: "send", id: id, ref: nil,
+                        data: SendData(to: request.to, body: body, clientMsgID: clientMsgID, from: from)))
+                #expect(try sameJSON(text, expected), "\(text)\n\(expected)")
+                #expect(text.contains(#""body":"# + (try encoded(body))))
+                if let id { #expect(text.contains(#""id":"# + (try encoded(id)))) }
+                #expect(try codec.decodeClientFrame(Array(text.utf8)) == .send(id: id, request))
+                #expect(HotFrameReader.clientFrame(Array(text.utf8)) == .send(id: id, request))
+            }
+        }
+        for pushID: UInt64 in [0, 7, UInt64.max] {
+            let text = codec.encode(ClientFrame.pushAck(pushID: pushID))
+            let expected = try encoded(Outbound(v: 1, type: "pushAck", id: nil, ref: nil, data: PushAckData(pushID: pushID)))
+            #expect(try sameJSON(text, expected), "\(text)\n\(expected)")
+            #expect(try codec.decodeClientFrame(Array(text.utf8)) == .pushAck(pushID: pushID))
         }
     }
 }

@@ -77,11 +77,12 @@ public struct FrameCodec: Sendable {
     /// Writes one frame for the server.
     public func encode(_ frame: ClientFrame) -> String {
         switch frame {
-        case .send(let id, let request): Self.encode(type: "send", id: id, data: request)
+        // The two frames of every message are written by hand (HotFrameWriter.swift), as on the server.
+        case .send(let id, let request): HotFrameWriter.send(id: id, request)
         case .read(let id, let conversation, let upToSeq):
             Self.encode(type: "read", id: id, data: ReadRequest(conversationID: conversation, upToSeq: upToSeq))
         case .ping(let id): Self.encode(type: "ping", id: id, data: Empty?.none)
-        case .pushAck(let pushID): Self.encode(type: "pushAck", data: PushAckPayload(pushID: pushID))
+        case .pushAck(let pushID): HotFrameWriter.pushAck(pushID: pushID)
         case .sync(let id, let request): Self.encode(type: "sync", id: id, data: request)
         }
     }

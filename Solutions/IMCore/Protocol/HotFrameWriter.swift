@@ -8,7 +8,7 @@
 // the two. The keys come in the order docs/PROTOCOL.md shows. (`JSONEncoder` on Linux writes them in
 // no fixed order, so no client can have relied on one.)
 
-/// Writes `ack` and `push` frames with the values and escaping `JSONEncoder` gives.
+/// Writes `ack`, `push`, `send` and `pushAck` frames with the values and escaping `JSONEncoder` gives.
 struct HotFrameWriter {
     private var bytes: [UInt8] = []
 
@@ -58,13 +58,45 @@ struct HotFrameWriter {
         return writer.text
     }
 
+    /// `{"v":1,"type":"send","id":…,"data":{"to":…,"body":…,"clientMsgID":…,"from":…}}`: what
+    /// every client sends for every message (im-bench sends thousands a second).
+    static func send(id: String?, _ request: SendRequest) -> String {
+        var writer = HotFrameWriter()
+        writer.header(type: "send", ref: nil, id: id)
+        writer.raw("\"data\":{\"to\":")
+        writer.raw(String(request.to.rawValue))
+        writer.raw(",\"body\":")
+        writer.string(request.body)
+        if let clientMsgID = request.clientMsgID {
+            writer.raw(",\"clientMsgID\":")
+            writer.string(clientMsgID)
+        }
+        writer.optional("from", request.from?.rawValue)
+        writer.raw("}}")
+        return writer.text
+    }
+
+    /// `{"v":1,"type":"pushAck","data":{"pushID":…}}`
+    static func pushAck(pushID: UInt64) -> String {
+        var writer = HotFrameWriter()
+        writer.header(type: "pushAck", ref: nil)
+        writer.raw("\"data\":{\"pushID\":")
+        writer.raw(String(pushID))
+        writer.raw("}}")
+        return writer.text
+    }
+
     private var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    private mutating func header(type: String, ref: String?) {
+    private mutating func header(type: String, ref: String?, id: String? = nil) {
         raw("{\"v\":")
         raw(String(protocolVersion))
         raw(",\"type\":")
         string(type)
+        if let id {
+            raw(",\"id\":")
+            string(id)
+        }
         if let ref {
             raw(",\"ref\":")
             string(ref)

@@ -126,7 +126,7 @@ final class WebSocketConnection: FrameSink {
         }
         let frame: ClientFrame
         do {
-            frame = try endpoint.codec.decodeClientFrame(bytes)
+            frame = try endpoint.codec.readClientFrame(bytes)
         } catch {
             return enqueue(.reply(.error(ref: nil, IMError(describing: error))))
         }
