@@ -4,7 +4,8 @@
 // write of the WAL and, with `synchronous=FULL`, an fsync. While one batch commits, the next
 // requests wait here; they then go in together, each in its own savepoint so that one failing
 // request (a bad recipient, a used-up sequence section) does not take the others with it. Each
-// caller is answered only after the batch committed: an ACK still means "durable".
+// caller is answered only after the batch committed: an ACK still means "durable". When traffic
+// is steady, a batch may wait a moment for more requests first (`CommitLinger`).
 
 import GRDB
 import IMCore
@@ -20,15 +21,18 @@ final class WriteBatcher: Sendable {
     private struct State {
         var waiting: [Job] = []
         var draining = false
+        var lastCommitEnded: ContinuousClock.Instant?
     }
 
     private let writer: any DatabaseWriter
     private let maximumBatch: Int
+    private let linger: CommitLinger
     private let state = Mutex(State())
 
-    init(writer: any DatabaseWriter, maximumBatch: Int = 256) {
+    init(writer: any DatabaseWriter, maximumBatch: Int = 256, linger: CommitLinger = .off) {
         self.writer = writer
         self.maximumBatch = max(1, maximumBatch)
+        self.linger = linger
     }
 
     /// Runs `body` in the next batch; returns its result once the batch has committed.
@@ -62,6 +66,12 @@ final class WriteBatcher: Sendable {
     /// Commits batches until nothing waits.
     private func drain() async {
         while true {
+            let wait = state.withLock { state in
+                linger.shouldWait(
+                    waiting: state.waiting.count, sinceLastCommit: state.lastCommitEnded.map { .now - $0 })
+            }
+            // Requests arriving meanwhile join this batch (nobody else drains while we wait).
+            if wait { try? await Task.sleep(for: linger.delay) }
             let batch = state.withLock { state -> [Job] in
                 let batch = Array(state.waiting.prefix(maximumBatch))
                 state.waiting.removeFirst(batch.count)
@@ -71,6 +81,7 @@ final class WriteBatcher: Sendable {
             if batch.isEmpty { return }
             do {
                 let results = try await writer.write { db in try batch.map { job in try Self.run(job, inSavepointOf: db) } }
+                state.withLock { $0.lastCommitEnded = .now }
                 for (job, result) in zip(batch, results) { job.resume(result) }
             } catch {
                 // The commit failed: nothing of this batch is durable, so nobody gets an answer but the error.

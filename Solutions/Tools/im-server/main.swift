@@ -37,6 +37,12 @@ struct IMServerCommand: AsyncParsableCommand {
     )
     var sync = true
 
+    @Option(
+        help:
+            "Under steady traffic, wait this many microseconds before a commit so that it carries more sends: less CPU, slower ACKs (0: never)."
+    )
+    var commitDelay: Int = 0
+
     @Option(help: "Close a WebSocket silent for this many seconds (keep it above the clients' heartbeat interval).")
     var idleTimeout: Int = 660
 
@@ -66,6 +72,7 @@ struct IMServerCommand: AsyncParsableCommand {
         guard tokenHours >= 1 else { throw ValidationError("--token-hours must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (4...31).contains(passwordCost) else { throw ValidationError("--password-cost must be 4...31") }
+        guard (0...100_000).contains(commitDelay) else { throw ValidationError("--commit-delay must be 0...100000 µs") }
         guard idleTimeout >= 5 else { throw ValidationError("--idle-timeout must be at least 5 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
@@ -77,6 +84,7 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.dataDirectory = data
         configuration.seedDemoUsers = demo
         configuration.syncEveryCommit = sync
+        configuration.sync.linger.delay = .microseconds(commitDelay)
         configuration.gateway.passwordHashCost = passwordCost
         configuration.idle.idleTimeout = .seconds(idleTimeout)
         configuration.idle.sweepInterval = .seconds(max(1, min(10, idleTimeout / 10)))
