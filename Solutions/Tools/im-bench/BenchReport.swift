@@ -121,3 +121,9 @@ func raiseFileLimit() -> Int {
     getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     return Int(limit.rlim_cur)
 }
+
+/// The size of the file at `path` in bytes; 0 when it does not exist.
+func fileSize(atPath path: String) -> Int {
+    var status = stat()
+    return stat(path, &status) == 0 ? Int(status.st_size) : 0
+}

@@ -43,6 +43,9 @@ struct ChatCommand: AsyncParsableCommand {
         var ackLatency: LatencySummary
         var deliveryLatency: LatencySummary
         var serverRSSBytes: Int?
+        /// The largest the server's WAL file (`im.sqlite-wal`) was during the run, sampled every
+        /// 100 ms: the checkpoints keep it bounded (nil when the data folder is not known).
+        var serverWALPeakBytes: Int?
         /// CPU time the server and im-bench used while messages were sent (nil when the server's
         /// pid is unknown). Per acked message, it is the server's cost whatever shares the cores.
         var serverCPUSeconds: Double?
@@ -77,6 +80,16 @@ struct ChatCommand: AsyncParsableCommand {
         let end = start + .seconds(duration)
         let readers = lanes.map { lane in Task { await lane.readLoop(clock: clock) } }
         let cpuAtStart = (server: server.pid.flatMap { cpuSeconds(ofProcess: $0) }, bench: cpuSeconds(ofProcess: nil))
+        let walPath = server.dataDirectory.map { $0 + "/im.sqlite-wal" }
+        let walSampler = Task { () -> Int? in
+            guard let walPath else { return nil }
+            var peak = 0
+            while !Task.isCancelled {
+                peak = max(peak, fileSize(atPath: walPath))
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return peak
+        }
         let reporter = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
@@ -101,6 +114,8 @@ struct ChatCommand: AsyncParsableCommand {
         try await Task.sleep(for: .milliseconds(500))
         let cpuAtEnd = (server: server.pid.flatMap { cpuSeconds(ofProcess: $0) }, bench: cpuSeconds(ofProcess: nil))
         reporter.cancel()
+        walSampler.cancel()
+        let walPeak = await walSampler.value
         endProgress()
         let elapsed = seconds(end - start)
 
@@ -124,7 +139,7 @@ struct ChatCommand: AsyncParsableCommand {
         var figures = Figures(
             sent: sent, acked: acked, delivered: delivered, errors: errors, ackedPerSecond: Double(acked) / elapsed,
             deliveredPerSecond: Double(delivered) / elapsed, ackLatency: LatencySummary(ack),
-            deliveryLatency: LatencySummary(delivery), serverRSSBytes: server.residentBytes)
+            deliveryLatency: LatencySummary(delivery), serverRSSBytes: server.residentBytes, serverWALPeakBytes: walPeak)
         if let startCPU = cpuAtStart.server, let endCPU = cpuAtEnd.server {
             figures.serverCPUSeconds = endCPU - startCPU
             figures.serverCPUMicrosecondsPerMessage = acked > 0 ? (endCPU - startCPU) / Double(acked) * 1_000_000 : nil
@@ -135,6 +150,7 @@ struct ChatCommand: AsyncParsableCommand {
         say("ACK latency       \(figures.ackLatency.line)")
         say("delivery latency  \(figures.deliveryLatency.line)")
         say("server RSS        \(megabytes(figures.serverRSSBytes))")
+        if let walPeak { say("server WAL        peak \(megabytes(walPeak)) (im.sqlite-wal, sampled every 100 ms)") }
         if let server = figures.serverCPUSeconds, let bench = figures.benchCPUSeconds {
             // The window includes the half second of draining after the last send.
             let window = elapsed + 0.5
