@@ -7,6 +7,7 @@
 // caller is answered only after the batch committed: an ACK still means "durable". When traffic
 // is steady, a batch may wait a moment for more requests first (`CommitLinger`).
 
+import Dispatch
 import GRDB
 import IMCore
 import Synchronization
@@ -22,6 +23,8 @@ final class WriteBatcher: Sendable {
         var waiting: [Job] = []
         var draining = false
         var lastCommitEnded: ContinuousClock.Instant?
+        /// The next batch has waited its linger already.
+        var lingered = false
     }
 
     private let writer: any DatabaseWriter
@@ -59,34 +62,45 @@ final class WriteBatcher: Sendable {
                 state.draining = true
                 return true
             }
-            if startDrain { Task { await self.drain() } }
+            if startDrain { commitNextBatch() }
         }
     }
 
-    /// Commits batches until nothing waits.
-    private func drain() async {
-        while true {
-            let wait = state.withLock { state in
-                linger.shouldWait(
-                    waiting: state.waiting.count, sinceLastCommit: state.lastCommitEnded.map { .now - $0 })
+    /// Takes what waits and commits it on the writer's queue; the commit's completion, still on
+    /// that queue, takes the next batch. No task of our own and no hand-over between two batches:
+    /// at a moderate rate, where a batch holds one or two sends, those were a good part of the cost.
+    private func commitNextBatch() {
+        let (batch, wait) = state.withLock { state -> ([Job], Bool) in
+            if !state.lingered,
+                linger.shouldWait(waiting: state.waiting.count, sinceLastCommit: state.lastCommitEnded.map { .now - $0 })
+            {
+                state.lingered = true
+                return ([], true)
             }
+            state.lingered = false
+            let batch = Array(state.waiting.prefix(maximumBatch))
+            state.waiting.removeFirst(batch.count)
+            if batch.isEmpty { state.draining = false }
+            return (batch, false)
+        }
+        if wait {
             // Requests arriving meanwhile join this batch (nobody else drains while we wait).
-            if wait { try? await Task.sleep(for: linger.delay) }
-            let batch = state.withLock { state -> [Job] in
-                let batch = Array(state.waiting.prefix(maximumBatch))
-                state.waiting.removeFirst(batch.count)
-                if batch.isEmpty { state.draining = false }
-                return batch
-            }
-            if batch.isEmpty { return }
-            do {
-                let results = try await writer.write { db in try batch.map { job in try Self.run(job, inSavepointOf: db) } }
-                state.withLock { $0.lastCommitEnded = .now }
+            let (seconds, attoseconds) = linger.delay.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.commitNextBatch() }
+            return
+        }
+        guard !batch.isEmpty else { return }
+        writer.asyncWrite({ db in try batch.map { job in try Self.run(job, inSavepointOf: db) } }) { _, outcome in
+            self.state.withLock { $0.lastCommitEnded = .now }
+            switch outcome {
+            case .success(let results):
                 for (job, result) in zip(batch, results) { job.resume(result) }
-            } catch {
+            case .failure(let error):
                 // The commit failed: nothing of this batch is durable, so nobody gets an answer but the error.
                 for job in batch { job.resume(.failure(error)) }
             }
+            self.commitNextBatch()
         }
     }
 
