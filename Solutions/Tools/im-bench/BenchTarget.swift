@@ -36,6 +36,12 @@ final class BenchTarget: Sendable {
 
     var port: Int { Int(baseURL.split(separator: ":").last ?? "") ?? 8080 }
 
+    /// The host part of `baseURL` (`http://host:port`).
+    var host: String {
+        let afterScheme = baseURL.split(separator: "://", maxSplits: 1).last ?? Substring(baseURL)
+        return String(afterScheme.split(separator: ":").first ?? "127.0.0.1")
+    }
+
     /// The server's resident memory now, if known.
     var residentBytes: Int? { pid.flatMap { IMClient.residentBytes(ofProcess: $0) } }
 

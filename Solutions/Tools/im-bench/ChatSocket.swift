@@ -1,0 +1,234 @@
+// The `chat` scenario's client: one WebSocket per user, driven entirely on an NIO event loop.
+//
+// The library client (`IMWebSocketClient`) hands every frame to Swift tasks and actors, which is
+// right for an app. At thousands of messages per second on the same two cores as the server,
+// those hand-overs made im-bench spend about as much CPU per message as the server it measures,
+// and the two then queued behind each other. Here a socket's state lives on its channel's event
+// loop: a frame is read, timed and answered (`pushAck`, the next send) in the same turn of the
+// loop, with no task, lock or hop. The frames are the library's: `FrameCodec` writes and reads them.
+
+import Histogram
+import IMCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+
+/// What one socket counted; collected once the run is over.
+struct ChatSocketStats: Sendable {
+    var ack = Histogram<UInt64>(highestTrackableValue: 120_000_000)
+    var delivery = Histogram<UInt64>(highestTrackableValue: 120_000_000)
+    var sent = 0
+    var acked = 0
+    var delivered = 0
+    var errors = 0
+
+    /// Adds another socket's counts to these.
+    mutating func add(_ other: ChatSocketStats) {
+        ack.add(other.ack)
+        delivery.add(other.delivery)
+        sent += other.sent
+        acked += other.acked
+        delivered += other.delivered
+        errors += other.errors
+    }
+}
+
+/// How a socket sends: `rate` messages per second each, or flat out with `window` in flight.
+struct ChatPlan: Sendable {
+    var partner: UserID
+    var body: String
+    /// Nanoseconds between two sends; nil sends flat out.
+    var interval: Int64?
+    var window: Int
+    /// The first send (spread over one interval across the sockets) and the end of sending.
+    var start: NIODeadline
+    var end: NIODeadline
+}
+
+/// One user's WebSocket. Everything but `connect`, `run`, `acked` and `stats` runs on the
+/// channel's event loop; those four hop onto it. That confinement is why it may be `Sendable`.
+final class ChatSocket: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    let user: UserID
+    let eventLoop: any EventLoop
+    private let hello: EventLoopPromise<Void>
+    private let codec = FrameCodec(maxFrameBytes: 1 << 22)
+    private var context: ChannelHandlerContext?
+    private var plan: ChatPlan?
+    private var nextRequest = 0
+    /// Request number → when it was sent (uptime nanoseconds).
+    private var inFlight: [Int: UInt64] = [:]
+    private var counts = ChatSocketStats()
+
+    private init(user: UserID, eventLoop: any EventLoop) {
+        self.user = user
+        self.eventLoop = eventLoop
+        hello = eventLoop.makePromise()
+    }
+
+    /// Opens `ws://host:port/ws` with `token` and waits for the server's `hello`.
+    static func connect(
+        group: any EventLoopGroup, host: String, port: Int, token: String, user: UserID
+    ) async throws -> ChatSocket {
+        let socket = ChatSocket(user: user, eventLoop: group.next())
+        let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 22) { channel, _ in
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(socket) }
+        }
+        let channel = try await ClientBootstrap(group: socket.eventLoop)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // The server's `hello` may arrive in the same read as the 101 response: the
+                    // bytes after the response must go on to the WebSocket, not be dropped (NIO's default).
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        leftOverBytesStrategy: .forwardBytes,
+                        withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                }
+            }
+            .connect(host: host, port: port).get()
+        var headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Authorization", "Bearer \(token)")])
+        headers.add(name: "Content-Length", value: "0")
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/ws", headers: headers)
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
+        // A refused upgrade closes the channel before any hello.
+        channel.closeFuture.whenComplete { _ in socket.hello.fail(BenchError("closed before hello")) }
+        // A hello that never comes fails the run instead of hanging it.
+        let timeout = socket.eventLoop.scheduleTask(in: .seconds(10)) {
+            socket.hello.fail(BenchError("no hello within 10 s"))
+        }
+        defer { timeout.cancel() }
+        try await socket.hello.futureResult.get()
+        return socket
+    }
+
+    /// Starts sending by `plan`.
+    func run(_ plan: ChatPlan) {
+        eventLoop.execute { self.begin(plan) }
+    }
+
+    /// Messages acknowledged so far (for the progress line).
+    func acked() async -> Int {
+        (try? await eventLoop.submit { self.counts.acked }.get()) ?? 0
+    }
+
+    /// The counts and histograms; closes the socket.
+    func finish() async -> ChatSocketStats {
+        (try? await eventLoop.submit {
+            self.plan = nil
+            self.context?.close(promise: nil)
+            return self.counts
+        }.get()) ?? ChatSocketStats()
+    }
+
+    // MARK: On the event loop
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    private func begin(_ plan: ChatPlan) {
+        self.plan = plan
+        if plan.interval == nil {
+            for _ in 0..<plan.window { sendOne() }
+            context?.flush()
+        } else {
+            schedule(at: plan.start)
+        }
+    }
+
+    /// Rate mode: a send at `deadline`, then the next one an interval later. A socket that fell
+    /// behind (the loop was busy) sends at once until it has caught up, like a real client would.
+    private func schedule(at deadline: NIODeadline) {
+        guard let plan, let interval = plan.interval, deadline < plan.end else { return }
+        eventLoop.scheduleTask(deadline: deadline) {
+            guard self.plan != nil else { return }
+            self.sendOne()
+            self.context?.flush()
+            self.schedule(at: deadline + .nanoseconds(interval))
+        }
+    }
+
+    private func sendOne() {
+        guard let plan, let context, NIODeadline.now() < plan.end else { return }
+        nextRequest += 1
+        let now = NIODeadline.now().uptimeNanoseconds
+        inFlight[nextRequest] = now
+        counts.sent += 1
+        // The send time travels in the body, so the partner can measure delivery latency.
+        let request = SendRequest(
+            to: plan.partner, body: "\(now / 1_000) \(plan.body)", clientMsgID: "\(user.rawValue)-\(nextRequest)")
+        write(codec.encode(ClientFrame.send(id: String(nextRequest), request)), context: context)
+    }
+
+    private func write(_ text: String, context: ChannelHandlerContext) {
+        let buffer = context.channel.allocator.buffer(string: text)
+        // Frames from a client are masked (RFC 6455 §5.3); the encoder applies the key.
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)
+        context.write(wrapOutboundOut(frame), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text where frame.fin:
+            var data = frame.unmaskedData
+            guard let bytes = data.readBytes(length: data.readableBytes), let received = try? codec.readServerFrame(bytes)
+            else {
+                counts.errors += 1
+                return
+            }
+            handle(received, context: context)
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+            context.write(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            context.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) { context.flush() }
+
+    private func handle(_ frame: ServerFrame, context: ChannelHandlerContext) {
+        let now = NIODeadline.now().uptimeNanoseconds
+        switch frame {
+        case .hello:
+            hello.succeed()
+        case .ack(let ref?, _):
+            guard let number = Int(ref), let sentAt = inFlight.removeValue(forKey: number) else { return }
+            counts.acked += 1
+            _ = counts.ack.record((now &- sentAt) / 1_000)
+            if plan?.interval == nil { sendOne() }
+        case .error(let ref, _):
+            counts.errors += 1
+            if let ref, let number = Int(ref), inFlight.removeValue(forKey: number) != nil, plan?.interval == nil {
+                sendOne()
+            }
+        case .push(let pushID, let entry):
+            if let pushID { write(codec.encode(ClientFrame.pushAck(pushID: pushID)), context: context) }
+            guard let message = entry.message, message.to == user, message.from != user else { return }
+            counts.delivered += 1
+            if let stamp = UInt64(message.body.prefix { $0 != " " }) {
+                _ = counts.delivery.record(now / 1_000 &- min(stamp, now / 1_000))
+            }
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        plan = nil
+        hello.fail(BenchError("the connection closed"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        counts.errors += 1
+        context.close(promise: nil)
+    }
+}
