@@ -16,6 +16,12 @@
 // group commits: it copies the few pages the passive passes left, and the next transaction writes
 // from the WAL's beginning again. The writer keeps a checkpoint of its own only as a safety net,
 // at `writerFallbackPages`.
+//
+// A restart is short but not free: the pages of the last commit or two still have to be synced
+// to the WAL and then to the database file, two fsyncs of a few ms each, and every send waits
+// meanwhile. So the WAL may grow to 128 MiB before it restarts: at 1,700 msg/s that is 7
+// restarts in 10 s instead of 27 at 32 MiB, and the p99 ACK latency fell from 22 to 16 ms
+// (docs/BENCHMARKS.md, before/after 13).
 
 import GRDB
 import IMCore
@@ -26,13 +32,16 @@ public struct WALCheckpointer: Service {
     public struct Configuration: Sendable, Hashable {
         /// How often a passive checkpoint runs.
         public var interval: Duration
-        /// A WAL this long (in pages of 4 KiB) is restarted: one short pause between two group commits.
+        /// A WAL this long (in pages of 4 KiB) is restarted: one short pause between two group
+        /// commits. Longer means fewer pauses, for more disk.
         public var restartPages: Int
         /// The writer checkpoints by itself only at this length: when this service is not running
         /// or cannot keep up.
         public var writerFallbackPages: Int
 
-        public init(interval: Duration = .milliseconds(50), restartPages: Int = 8_192, writerFallbackPages: Int = 32_768) {
+        public init(
+            interval: Duration = .milliseconds(50), restartPages: Int = 32_768, writerFallbackPages: Int = 131_072
+        ) {
             self.interval = interval
             self.restartPages = max(1, restartPages)
             self.writerFallbackPages = max(self.restartPages, writerFallbackPages)
