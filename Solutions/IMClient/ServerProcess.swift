@@ -26,6 +26,9 @@ public final class ServerProcess: @unchecked Sendable {
     /// The process id while it runs.
     public var pid: Int32? { process.map(\.processIdentifier) }
 
+    /// The process ended although neither `kill` nor `stop` ended it: it crashed or exited.
+    public var exitedOnItsOwn: Bool { process.map { !$0.isRunning } ?? false }
+
     /// With `port` nil, a port the kernel reports free is used (and replaced if the server
     /// cannot bind it after all: another process may take it in between).
     public init(executable: String, dataDirectory: String, port: Int? = nil, arguments: [String] = []) throws {

@@ -81,6 +81,15 @@ struct FaultRun {
         let settleDeadline = { ContinuousClock.now + .seconds(30) }
 
         let kills = Counter()
+        // A server that dies by itself ends the run at once, with the end of its log, instead
+        // of leaving every send to retry until the time limit.
+        let crash = CrashReport()
+        let checkServerAlive: @Sendable () throws -> Void = {
+            guard server.exitedOnItsOwn else { return }
+            let text = "im-server exited without being killed; the end of its log:\n\(server.logTail(lines: 40))"
+            crash.set(text)
+            throw FaultError(text)
+        }
         // A progress line every few seconds, so a stuck run shows where it stands.
         let progress = Task {
             while !done.isSet {
@@ -95,12 +104,18 @@ struct FaultRun {
             for cycle in 1...max(cycles, 1) where cycles > 0 {
                 let threshold = messageCount * cycle / (cycles + 1)
                 while await ledger.ackedCount < threshold, !done.isSet {
+                    try checkServerAlive()
                     try await Task.sleep(for: .milliseconds(5))
                 }
                 server.kill()
                 kills.increment()
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...50)))
                 try await server.start()
+            }
+            // After the last restart: watch until the traffic is over.
+            while !done.isSet {
+                try checkServerAlive()
+                try await Task.sleep(for: .milliseconds(20))
             }
         }
         // Drop a random device's connection every few tens of milliseconds; reconnect the dropped.
@@ -128,7 +143,8 @@ struct FaultRun {
                             let device = person.devices.randomElement()!
                             let clientMsgID = "\(person.user.username)-\(number)"
                             try await sendUntilAcknowledged(
-                                from: device, to: recipient, clientMsgID: clientMsgID, ledger: ledger, deadline: deadline)
+                                from: device, to: recipient, clientMsgID: clientMsgID, ledger: ledger, deadline: deadline,
+                                crash: crash)
                             if number % 25 == 0 {
                                 try await markSomethingRead(person.user.id, device: device, http: person.http, ledger: ledger)
                             }
@@ -139,8 +155,8 @@ struct FaultRun {
             }
             try await group.waitForAll()
         }
-        try await killer.value
         done.set()
+        try await killer.value
         try await chaos.value
         progress.cancel()
         let trafficTime = ContinuousClock.now - started
@@ -175,7 +191,8 @@ struct FaultRun {
     /// Retries with the same client message id until the server acknowledges: the server must
     /// store it once however many attempts reach it.
     func sendUntilAcknowledged(
-        from device: IMDevice, to recipient: UserID, clientMsgID: String, ledger: Ledger, deadline: ContinuousClock.Instant
+        from device: IMDevice, to recipient: UserID, clientMsgID: String, ledger: Ledger, deadline: ContinuousClock.Instant,
+        crash: CrashReport
     ) async throws {
         var attempt = 0
         while true {
@@ -189,6 +206,7 @@ struct FaultRun {
                 return
             } catch {
                 await ledger.retried()
+                if let text = crash.text { throw FaultError(text) }
                 guard ContinuousClock.now < deadline else { throw FaultError("\(clientMsgID) was never acknowledged") }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 10...60)))
             }
@@ -315,6 +333,13 @@ final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     var isSet: Bool { value.load(ordering: .relaxed) }
     func set() { value.store(true, ordering: .relaxed) }
+}
+
+/// Why the server died by itself, once the killer task has seen it.
+final class CrashReport: Sendable {
+    private let storage = Mutex<String?>(nil)
+    var text: String? { storage.withLock { $0 } }
+    func set(_ text: String) { storage.withLock { $0 = text } }
 }
 
 /// A count shared by tasks.
