@@ -95,6 +95,21 @@ public final class ServerProcess: @unchecked Sendable {
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 
+    /// What `server.log` says of a crash: Swift's "Program crashed" line and the backtrace of the
+    /// crashed thread (the end of the log is only the list of loaded images); the log's last lines
+    /// when it holds no backtrace.
+    public func crashReport(lines: Int = 45) -> String {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/server.log", encoding: .utf8) else {
+            return "(no log)"
+        }
+        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let thread = all.firstIndex(where: { $0.hasPrefix("Thread ") && $0.hasSuffix(" crashed:") }) else {
+            return logTail(lines: lines)
+        }
+        let headline = all.first { $0.contains("Program crashed") || $0.contains("Fatal error") }.map { [$0] } ?? []
+        return (headline + all[thread..<min(all.count, thread + lines)]).joined(separator: "\n")
+    }
+
     /// SIGKILL: no shutdown, no flush — what a crash or a power cut looks like to the process.
     public func kill() {
         guard let process, process.isRunning else { return }

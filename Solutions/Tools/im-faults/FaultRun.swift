@@ -86,7 +86,7 @@ struct FaultRun {
         let crash = CrashReport()
         let checkServerAlive: @Sendable () throws -> Void = {
             guard server.exitedOnItsOwn else { return }
-            let text = "im-server exited without being killed; the end of its log:\n\(server.logTail(lines: 40))"
+            let text = "im-server exited without being killed; from its log:\n\(server.crashReport())"
             crash.set(text)
             throw FaultError(text)
         }
@@ -101,21 +101,27 @@ struct FaultRun {
         }
         // Kill the server at evenly spaced points of the traffic, and restart it at once.
         let killer = Task {
-            for cycle in 1...max(cycles, 1) where cycles > 0 {
-                let threshold = messageCount * cycle / (cycles + 1)
-                while await ledger.ackedCount < threshold, !done.isSet {
-                    try checkServerAlive()
-                    try await Task.sleep(for: .milliseconds(5))
+            do {
+                for cycle in 1...max(cycles, 1) where cycles > 0 {
+                    let threshold = messageCount * cycle / (cycles + 1)
+                    while await ledger.ackedCount < threshold, !done.isSet {
+                        try checkServerAlive()
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    server.kill()
+                    kills.increment()
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...50)))
+                    try await server.start()
                 }
-                server.kill()
-                kills.increment()
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...50)))
-                try await server.start()
-            }
-            // After the last restart: watch until the traffic is over.
-            while !done.isSet {
-                try checkServerAlive()
-                try await Task.sleep(for: .milliseconds(20))
+                // After the last restart: watch until the traffic is over.
+                while !done.isSet {
+                    try checkServerAlive()
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            } catch {
+                // A restart that failed ends the run as a crash does: the sends would only retry.
+                if crash.text == nil { crash.set("the server could not be restarted: \(error)") }
+                throw error
             }
         }
         // Drop a random device's connection every few tens of milliseconds; reconnect the dropped.
