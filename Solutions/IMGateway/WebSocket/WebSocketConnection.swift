@@ -52,6 +52,7 @@ final class WebSocketConnection: FrameSink {
     let logger: Logger
     private let state = Mutex(State())
     private let closing: NIOLoopBoundBox<Closing>
+    private let requestExecutor: EventLoopTaskExecutor
 
     /// Requests queued at most before the connection stops reading its socket.
     static let maxWaiting = 64
@@ -66,6 +67,7 @@ final class WebSocketConnection: FrameSink {
         logger[metadataKey: "connection"] = "\(connectionID)"
         self.logger = logger
         closing = NIOLoopBoundBox(Closing(), eventLoop: channel.eventLoop)
+        requestExecutor = EventLoopTaskExecutor(channel.eventLoop)
     }
 
     // MARK: Opening
@@ -150,7 +152,8 @@ final class WebSocketConnection: FrameSink {
             if state.waiting.count >= Self.maxWaiting { state.readingPaused = true }
             return (startTask, !state.readingPaused)
         }
-        if startTask { Task { await answerWaitingRequests() } }
+        // The answering task runs on this connection's event loop, where its answers are written.
+        if startTask { Task(executorPreference: requestExecutor) { await self.answerWaitingRequests() } }
         return keepReading
     }
 
