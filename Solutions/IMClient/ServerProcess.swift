@@ -89,20 +89,20 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// The last lines of `server.log`.
     public func logTail(lines: Int = 20) -> String {
-        guard let text = try? String(contentsOfFile: dataDirectory + "/server.log", encoding: .utf8) else {
-            return "(no log)"
-        }
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        guard let all = logLines() else { return "(no log)" }
+        return all.suffix(lines).joined(separator: "\n")
+    }
+
+    private func logLines() -> [Substring]? {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/server.log", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
     /// What `server.log` says of a crash: Swift's "Program crashed" line and the backtrace of the
     /// crashed thread (the end of the log is only the list of loaded images); the log's last lines
     /// when it holds no backtrace.
     public func crashReport(lines: Int = 45) -> String {
-        guard let text = try? String(contentsOfFile: dataDirectory + "/server.log", encoding: .utf8) else {
-            return "(no log)"
-        }
-        let all = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let all = logLines() else { return "(no log)" }
         guard let thread = all.firstIndex(where: { $0.hasPrefix("Thread ") && $0.hasSuffix(" crashed:") }) else {
             return logTail(lines: lines)
         }

@@ -3,8 +3,9 @@
 // A connection's requests are answered by a task. On Swift's global executor that task starts on
 // another thread than the socket's, comes back to yet another after each `await` (the commit of a
 // send), and every answer then hops back to the event loop to be written. With this executor as
-// the task's preference, the task starts, resumes and writes on the event loop itself: one
-// thread hand-over fewer at each step, which is most of what a message costs at a moderate rate.
+// the task's preference, the task starts, resumes and writes on the event loop itself: two
+// thread hand-overs fewer per request (at 1,700 msg/s: p99 ACK latency 21 -> 13 ms, 5 % less CPU;
+// docs/BENCHMARKS.md, before/after 14).
 
 import NIOCore
 

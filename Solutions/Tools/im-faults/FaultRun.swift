@@ -81,7 +81,7 @@ struct FaultRun {
         let settleDeadline = { ContinuousClock.now + .seconds(30) }
 
         let kills = Counter()
-        // A server that dies by itself ends the run at once, with the end of its log, instead
+        // A server that dies by itself ends the run at once, with its crash report, instead
         // of leaving every send to retry until the time limit.
         let crash = CrashReport()
         let checkServerAlive: @Sendable () throws -> Void = {
