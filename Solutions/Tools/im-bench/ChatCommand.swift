@@ -63,17 +63,17 @@ struct ChatCommand: AsyncParsableCommand {
         let mode = rate > 0 ? "at \(rate) msg/s" : "flat out, window \(window)"
         say("im-bench chat: \(pairs) pairs, \(mode), \(duration) s, against \(server.baseURL)")
 
-        // Users and their sockets. The sockets live on event loops of im-bench's own (see ChatSocket).
+        // Users and their sockets. The sockets live on event loops of im-bench's own (see BenchSocket).
         guard server.baseURL.hasPrefix("http://") else { throw BenchError("chat drives http:// servers only") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let client = IMHTTPClient(baseURL: server.baseURL)
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        var sockets: [ChatSocket] = []
+        var sockets: [BenchSocket] = []
         for index in 0..<(pairs * 2) {
             let credentials = try await client.register(
                 username: "bench\(tag)p\(index)", password: "bench-password", displayName: nil, deviceID: "bench")
             sockets.append(
-                try await ChatSocket.connect(
+                try await BenchSocket.connect(
                     group: group, host: server.host, port: server.port, token: credentials.token, user: credentials.user.id))
         }
         let allSockets = sockets
@@ -88,8 +88,8 @@ struct ChatCommand: AsyncParsableCommand {
             // same instant would measure their own bursts, not the server.
             let offset = (interval ?? 0) * Int64(index) / Int64(sockets.count)
             socket.run(
-                ChatPlan(
-                    partner: sockets[index ^ 1].user, body: body, interval: interval, window: window,
+                BenchPlan(
+                    workload: .chat(partner: sockets[index ^ 1].user, body: body), interval: interval, window: window,
                     start: start + .nanoseconds(offset), end: end))
         }
         let walPath = server.dataDirectory.map { $0 + "/im.sqlite-wal" }
@@ -106,7 +106,7 @@ struct ChatCommand: AsyncParsableCommand {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
                 var acked = 0
-                for socket in allSockets { acked += await socket.acked() }
+                for socket in allSockets { acked += await socket.answered() }
                 let elapsed = Double((NIODeadline.now() - start).nanoseconds) / 1e9
                 progress(String(format: "chat: %.0f s, %d acked, %.0f msg/s", elapsed, acked, Double(acked) / elapsed))
             }
@@ -120,13 +120,13 @@ struct ChatCommand: AsyncParsableCommand {
         endProgress()
         let elapsed = Double(duration)
 
-        var total = ChatSocketStats()
+        var total = BenchSocketStats()
         for socket in sockets { total.add(await socket.finish()) }
-        let (sent, acked, delivered, errors) = (total.sent, total.acked, total.delivered, total.errors)
+        let (sent, acked, delivered, errors) = (total.sent, total.answered, total.delivered, total.errors)
         try await group.shutdownGracefully()
         var figures = Figures(
             sent: sent, acked: acked, delivered: delivered, errors: errors, ackedPerSecond: Double(acked) / elapsed,
-            deliveredPerSecond: Double(delivered) / elapsed, ackLatency: LatencySummary(total.ack),
+            deliveredPerSecond: Double(delivered) / elapsed, ackLatency: LatencySummary(total.answer),
             deliveryLatency: LatencySummary(total.delivery), serverRSSBytes: server.residentBytes, serverWALPeakBytes: walPeak)
         if let startCPU = cpuAtStart.server, let endCPU = cpuAtEnd.server {
             figures.serverCPUSeconds = endCPU - startCPU

@@ -6,9 +6,10 @@
 
 import ArgumentParser
 import Foundation
-import Histogram
 import IMClient
 import IMCore
+import NIOCore
+import NIOPosix
 
 struct PingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +22,8 @@ struct PingCommand: AsyncParsableCommand {
     var window = 16
     @Option(help: "Seconds of measured traffic.")
     var duration = 10
+    @Option(help: "Event-loop threads of im-bench's own sockets.")
+    var threads = 1
 
     struct Parameters: Codable {
         var connections: Int
@@ -34,6 +37,7 @@ struct PingCommand: AsyncParsableCommand {
         var latency: LatencySummary
         var serverCPUSeconds: Double?
         var serverCPUMicrosecondsPerRequest: Double?
+        var benchCPUSeconds: Double?
     }
 
     func run() async throws {
@@ -41,45 +45,50 @@ struct PingCommand: AsyncParsableCommand {
         let server = try await BenchTarget.make(target)
         defer { server.stop() }
         say("im-bench ping: \(connections) connections, window \(window), \(duration) s, against \(server.baseURL)")
+        guard server.baseURL.hasPrefix("http://") else { throw BenchError("ping drives http:// servers only") }
+        // The same event-loop client as `chat` (see BenchSocket), so the figures of the two compare.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let client = IMHTTPClient(baseURL: server.baseURL)
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        var lanes: [PingLane] = []
+        var sockets: [BenchSocket] = []
         for index in 0..<connections {
             let credentials = try await client.register(
                 username: "ping\(tag)u\(index)", password: "bench-password", displayName: nil, deviceID: "bench")
-            lanes.append(PingLane(socket: try await IMWebSocketClient.connect(baseURL: server.baseURL, token: credentials.token)))
+            sockets.append(
+                try await BenchSocket.connect(
+                    group: group, host: server.host, port: server.port, token: credentials.token, user: credentials.user.id))
         }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let cpuAtStart = server.pid.flatMap { cpuSeconds(ofProcess: $0) }
-        await withTaskGroup(of: Void.self) { group in
-            for lane in lanes {
-                group.addTask { await lane.run(until: start + .seconds(duration), window: window, clock: clock) }
-            }
+        let start = NIODeadline.now() + .milliseconds(20)
+        let end = start + .seconds(Int64(duration))
+        let cpuAtStart = (server: server.pid.flatMap { cpuSeconds(ofProcess: $0) }, bench: cpuSeconds(ofProcess: nil))
+        for socket in sockets {
+            socket.run(BenchPlan(workload: .ping, interval: nil, window: window, start: start, end: end))
         }
-        let cpuAtEnd = server.pid.flatMap { cpuSeconds(ofProcess: $0) }
-        let elapsed = seconds(clock.now - start)
-        var latency = Histogram<UInt64>(highestTrackableValue: 120_000_000)
-        var answered = 0
-        for lane in lanes {
-            let stats = await lane.stats()
-            latency.add(stats.latency)
-            answered += stats.answered
-            lane.socket.close()
-        }
+        // Sending stops at `end`; the last pongs have half a second to arrive.
+        try await Task.sleep(for: .nanoseconds((end - NIODeadline.now()).nanoseconds) + .milliseconds(500))
+        let cpuAtEnd = (server: server.pid.flatMap { cpuSeconds(ofProcess: $0) }, bench: cpuSeconds(ofProcess: nil))
+        var total = BenchSocketStats()
+        for socket in sockets { total.add(await socket.finish()) }
+        try await group.shutdownGracefully()
+
+        let elapsed = Double(duration)
         var figures = Figures(
-            answered: answered, answeredPerSecond: Double(answered) / elapsed, latency: LatencySummary(latency))
-        if let cpuAtStart, let cpuAtEnd {
-            figures.serverCPUSeconds = cpuAtEnd - cpuAtStart
-            figures.serverCPUMicrosecondsPerRequest = answered > 0 ? (cpuAtEnd - cpuAtStart) / Double(answered) * 1e6 : nil
+            answered: total.answered, answeredPerSecond: Double(total.answered) / elapsed,
+            latency: LatencySummary(total.answer))
+        if let startCPU = cpuAtStart.server, let endCPU = cpuAtEnd.server {
+            figures.serverCPUSeconds = endCPU - startCPU
+            figures.serverCPUMicrosecondsPerRequest =
+                total.answered > 0 ? (endCPU - startCPU) / Double(total.answered) * 1e6 : nil
         }
-        say(String(format: "answered  %8.0f pings/s  (%d)", figures.answeredPerSecond, answered))
+        if let startCPU = cpuAtStart.bench, let endCPU = cpuAtEnd.bench { figures.benchCPUSeconds = endCPU - startCPU }
+        say(String(format: "answered  %8.0f pings/s  (%d, %d errors)", figures.answeredPerSecond, total.answered, total.errors))
         say("latency           \(figures.latency.line)")
-        if let cpu = figures.serverCPUSeconds {
+        if let server = figures.serverCPUSeconds, let bench = figures.benchCPUSeconds {
+            let window = elapsed + 0.5
             say(
                 String(
-                    format: "CPU               server %.2f cores, %.0f µs per ping", cpu / elapsed,
-                    figures.serverCPUMicrosecondsPerRequest ?? 0))
+                    format: "CPU               server %.2f cores, %.0f µs per ping; im-bench %.2f cores", server / window,
+                    figures.serverCPUMicrosecondsPerRequest ?? 0, bench / window))
         }
         try BenchResult(
             scenario: "ping",
@@ -87,35 +96,4 @@ struct PingCommand: AsyncParsableCommand {
             results: figures
         ).write(to: target.json)
     }
-}
-
-/// One connection that keeps a window of pings in flight.
-actor PingLane {
-    nonisolated let socket: IMWebSocketClient
-    private var sentAt: [String: ContinuousClock.Instant] = [:]
-    private var latency = Histogram<UInt64>(highestTrackableValue: 120_000_000)
-    private var answered = 0
-    private var next = 0
-
-    init(socket: IMWebSocketClient) {
-        self.socket = socket
-    }
-
-    func run(until end: ContinuousClock.Instant, window: Int, clock: ContinuousClock) async {
-        for _ in 0..<window { send(clock: clock) }
-        while clock.now < end, let frame = try? await socket.next(timeout: .seconds(30)) {
-            guard case .pong(let ref?) = frame, let sent = sentAt.removeValue(forKey: ref) else { continue }
-            answered += 1
-            _ = latency.record(UInt64(max(0, seconds(clock.now - sent) * 1_000_000)))
-            send(clock: clock)
-        }
-    }
-
-    private func send(clock: ContinuousClock) {
-        next += 1
-        sentAt[String(next)] = clock.now
-        socket.send(.ping(id: String(next)))
-    }
-
-    func stats() -> (latency: Histogram<UInt64>, answered: Int) { (latency, answered) }
 }

@@ -1,10 +1,11 @@
-// The `chat` scenario's client: one WebSocket per user, driven entirely on an NIO event loop.
+// im-bench's own client for `chat` and `ping`: one WebSocket per user, driven entirely on an NIO
+// event loop.
 //
 // The library client (`IMWebSocketClient`) hands every frame to Swift tasks and actors, which is
 // right for an app. At thousands of messages per second on the same two cores as the server,
 // those hand-overs made im-bench spend about as much CPU per message as the server it measures,
 // and the two then queued behind each other. Here a socket's state lives on its channel's event
-// loop: a frame is read, timed and answered (`pushAck`, the next send) in the same turn of the
+// loop: a frame is read, timed and answered (`pushAck`, the next request) in the same turn of the
 // loop, with no task, lock or hop. The frames are the library's: `FrameCodec` writes and reads them.
 
 import Histogram
@@ -15,30 +16,38 @@ import NIOPosix
 import NIOWebSocket
 
 /// What one socket counted; collected once the run is over.
-struct ChatSocketStats: Sendable {
-    var ack = Histogram<UInt64>(highestTrackableValue: 120_000_000)
+struct BenchSocketStats: Sendable {
+    /// Request → its answer (`ack` of a send, `pong` of a ping), microseconds.
+    var answer = Histogram<UInt64>(highestTrackableValue: 120_000_000)
+    /// Send → the partner's push, microseconds (chat only).
     var delivery = Histogram<UInt64>(highestTrackableValue: 120_000_000)
     var sent = 0
-    var acked = 0
+    var answered = 0
     var delivered = 0
     var errors = 0
 
     /// Adds another socket's counts to these.
-    mutating func add(_ other: ChatSocketStats) {
-        ack.add(other.ack)
+    mutating func add(_ other: BenchSocketStats) {
+        answer.add(other.answer)
         delivery.add(other.delivery)
         sent += other.sent
-        acked += other.acked
+        answered += other.answered
         delivered += other.delivered
         errors += other.errors
     }
 }
 
-/// How a socket sends: `rate` messages per second each, or flat out with `window` in flight.
-struct ChatPlan: Sendable {
-    var partner: UserID
-    var body: String
-    /// Nanoseconds between two sends; nil sends flat out.
+/// What a socket sends, and how: every `interval`, or flat out with `window` in flight.
+struct BenchPlan: Sendable {
+    enum Workload: Sendable {
+        /// `send` to the partner (the body starts with the send time); answered by `ack`.
+        case chat(partner: UserID, body: String)
+        /// `ping`; answered by `pong`. The gateway alone, no storage.
+        case ping
+    }
+
+    var workload: Workload
+    /// Nanoseconds between two requests; nil sends flat out.
     var interval: Int64?
     var window: Int
     /// The first send (spread over one interval across the sockets) and the end of sending.
@@ -46,9 +55,9 @@ struct ChatPlan: Sendable {
     var end: NIODeadline
 }
 
-/// One user's WebSocket. Everything but `connect`, `run`, `acked` and `stats` runs on the
+/// One user's WebSocket. Everything but `connect`, `run`, `answered` and `finish` runs on the
 /// channel's event loop; those four hop onto it. That confinement is why it may be `Sendable`.
-final class ChatSocket: ChannelInboundHandler, @unchecked Sendable {
+final class BenchSocket: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
@@ -57,11 +66,11 @@ final class ChatSocket: ChannelInboundHandler, @unchecked Sendable {
     private let hello: EventLoopPromise<Void>
     private let codec = FrameCodec(maxFrameBytes: 1 << 22)
     private var context: ChannelHandlerContext?
-    private var plan: ChatPlan?
+    private var plan: BenchPlan?
     private var nextRequest = 0
     /// Request number → when it was sent (uptime nanoseconds).
     private var inFlight: [Int: UInt64] = [:]
-    private var counts = ChatSocketStats()
+    private var counts = BenchSocketStats()
 
     private init(user: UserID, eventLoop: any EventLoop) {
         self.user = user
@@ -72,8 +81,8 @@ final class ChatSocket: ChannelInboundHandler, @unchecked Sendable {
     /// Opens `ws://host:port/ws` with `token` and waits for the server's `hello`.
     static func connect(
         group: any EventLoopGroup, host: String, port: Int, token: String, user: UserID
-    ) async throws -> ChatSocket {
-        let socket = ChatSocket(user: user, eventLoop: group.next())
+    ) async throws -> BenchSocket {
+        let socket = BenchSocket(user: user, eventLoop: group.next())
         let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 22) { channel, _ in
             channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(socket) }
         }
@@ -106,22 +115,22 @@ final class ChatSocket: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Starts sending by `plan`.
-    func run(_ plan: ChatPlan) {
+    func run(_ plan: BenchPlan) {
         eventLoop.execute { self.begin(plan) }
     }
 
-    /// Messages acknowledged so far (for the progress line).
-    func acked() async -> Int {
-        (try? await eventLoop.submit { self.counts.acked }.get()) ?? 0
+    /// Requests answered so far (for the progress line).
+    func answered() async -> Int {
+        (try? await eventLoop.submit { self.counts.answered }.get()) ?? 0
     }
 
     /// The counts and histograms; closes the socket.
-    func finish() async -> ChatSocketStats {
+    func finish() async -> BenchSocketStats {
         (try? await eventLoop.submit {
             self.plan = nil
             self.context?.close(promise: nil)
             return self.counts
-        }.get()) ?? ChatSocketStats()
+        }.get()) ?? BenchSocketStats()
     }
 
     // MARK: On the event loop
@@ -130,7 +139,7 @@ final class ChatSocket: ChannelInboundHandler, @unchecked Sendable {
 
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
-    private func begin(_ plan: ChatPlan) {
+    private func begin(_ plan: BenchPlan) {
         self.plan = plan
         if plan.interval == nil {
             for _ in 0..<plan.window { sendOne() }
@@ -158,10 +167,15 @@ final class ChatSocket: ChannelInboundHandler, @unchecked Sendable {
         let now = NIODeadline.now().uptimeNanoseconds
         inFlight[nextRequest] = now
         counts.sent += 1
-        // The send time travels in the body, so the partner can measure delivery latency.
-        let request = SendRequest(
-            to: plan.partner, body: "\(now / 1_000) \(plan.body)", clientMsgID: "\(user.rawValue)-\(nextRequest)")
-        write(codec.encode(ClientFrame.send(id: String(nextRequest), request)), context: context)
+        switch plan.workload {
+        case .chat(let partner, let body):
+            // The send time travels in the body, so the partner can measure delivery latency.
+            let request = SendRequest(
+                to: partner, body: "\(now / 1_000) \(body)", clientMsgID: "\(user.rawValue)-\(nextRequest)")
+            write(codec.encode(ClientFrame.send(id: String(nextRequest), request)), context: context)
+        case .ping:
+            write(codec.encode(ClientFrame.ping(id: String(nextRequest))), context: context)
+        }
     }
 
     private func write(_ text: String, context: ChannelHandlerContext) {
@@ -199,10 +213,10 @@ final class ChatSocket: ChannelInboundHandler, @unchecked Sendable {
         switch frame {
         case .hello:
             hello.succeed()
-        case .ack(let ref?, _):
+        case .ack(let ref?, _), .pong(let ref?):
             guard let number = Int(ref), let sentAt = inFlight.removeValue(forKey: number) else { return }
-            counts.acked += 1
-            _ = counts.ack.record((now &- sentAt) / 1_000)
+            counts.answered += 1
+            _ = counts.answer.record((now &- sentAt) / 1_000)
             if plan?.interval == nil { sendOne() }
         case .error(let ref, _):
             counts.errors += 1
