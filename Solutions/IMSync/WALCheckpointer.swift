@@ -18,7 +18,8 @@
 // to the WAL and then to the database file, two fsyncs of a few ms each, and every send waits
 // meanwhile. So the WAL may grow to 128 MiB before it restarts: at 1,700 msg/s that is 7
 // restarts in 10 s instead of 27 at 32 MiB, and the p99 ACK latency fell from 22 to 16 ms
-// (docs/BENCHMARKS.md, before/after 13).
+// (docs/BENCHMARKS.md, before/after 13). The thresholds count pages: 65,536 of the store's
+// 2 KiB pages are those 128 MiB (before/after 16).
 
 import GRDB
 import IMCore
@@ -29,15 +30,15 @@ public struct WALCheckpointer: Service {
     public struct Configuration: Sendable, Hashable {
         /// How often a passive checkpoint runs.
         public var interval: Duration
-        /// A WAL this long (in pages of 4 KiB) is restarted: one short pause between two group
-        /// commits. Longer means fewer pauses, for more disk.
+        /// A WAL this long (in pages: 2 KiB each with `SQLiteStore`'s default) is restarted: one
+        /// short pause between two group commits. Longer means fewer pauses, for more disk.
         public var restartPages: Int
         /// The writer checkpoints by itself only at this length: when this service is not running
         /// or cannot keep up.
         public var writerFallbackPages: Int
 
         public init(
-            interval: Duration = .milliseconds(50), restartPages: Int = 32_768, writerFallbackPages: Int = 131_072
+            interval: Duration = .milliseconds(50), restartPages: Int = 65_536, writerFallbackPages: Int = 262_144
         ) {
             self.interval = interval
             self.restartPages = max(1, restartPages)

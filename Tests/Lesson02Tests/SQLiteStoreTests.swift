@@ -167,3 +167,24 @@ struct AccountTests {
         #expect(try await fixture.store.session(tokenHash: [1, 2, 3]) == nil)
     }
 }
+
+@Suite("02 The file's settings")
+struct StoreFileSettingsTests {
+    @Test("a new file gets the configured page size; an existing file keeps its own")
+    func pageSize() async throws {
+        let directory = try TemporaryDirectory(prefix: "lesson02-pages")
+        defer { directory.remove() }
+        func pageSize(of store: SQLiteStore) async throws -> Int {
+            try await store.database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? -1 }
+        }
+        let fresh = try SQLiteStore(configuration: .init(path: directory.file("fresh.sqlite")))
+        #expect(try await pageSize(of: fresh) == 2_048, "the default page size of a new file")
+        let custom = try SQLiteStore(configuration: .init(path: directory.file("custom.sqlite"), pageSize: 8_192))
+        #expect(try await pageSize(of: custom) == 8_192)
+        // Reopened with another setting, the file keeps the size it was created with.
+        let reopened = try SQLiteStore(configuration: .init(path: directory.file("custom.sqlite"), pageSize: 1_024))
+        #expect(try await pageSize(of: reopened) == 8_192, "an existing file's page size does not change")
+        _ = try await reopened.createAccount(username: "dora", displayName: "Dora", passwordHash: "h")
+        #expect(try await reopened.account(username: "dora") != nil)
+    }
+}
