@@ -1,6 +1,7 @@
 // A real im-server process, for tools (im-faults, im-bench): start, kill without warning, restart.
 
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -23,8 +24,12 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// The process id while it runs.
-    public var pid: Int32? { process.map(\.processIdentifier) }
+    /// The process id while it runs; safe to read from any thread (im-faults' watchdog does).
+    public var pid: Int32? {
+        let pid = runningPID.load(ordering: .acquiring)
+        return pid == 0 ? nil : pid
+    }
+    private let runningPID = Atomic<Int32>(0)
 
     /// The process ended although neither `kill` nor `stop` ended it: it crashed or exited.
     public var exitedOnItsOwn: Bool { process.map { !$0.isRunning } ?? false }
@@ -74,12 +79,14 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardError = log
         try process.run()
         self.process = process
+        runningPID.store(process.processIdentifier, ordering: .releasing)
         let client = IMHTTPClient(baseURL: baseURL)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let response = try? await client.raw("GET", "/health", timeout: .seconds(1)), response.status == 200 { return }
             guard process.isRunning else {
                 self.process = nil
+                runningPID.store(0, ordering: .releasing)
                 throw ServerProcessError.exitedAtStart(logPath: dataDirectory + "/server.log", logTail: logTail())
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -116,6 +123,7 @@ public final class ServerProcess: @unchecked Sendable {
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
+        runningPID.store(0, ordering: .releasing)
     }
 
     /// SIGTERM, then up to 30 s for the graceful shutdown; SIGKILL after that, so that a tool
@@ -130,6 +138,7 @@ public final class ServerProcess: @unchecked Sendable {
         if !graceful { Glibc.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         self.process = nil
+        runningPID.store(0, ordering: .releasing)
         return graceful
     }
 }

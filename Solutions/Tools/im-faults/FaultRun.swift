@@ -54,6 +54,20 @@ struct FaultRun {
             try? FileManager.default.removeItem(atPath: data)
         }
         report("im-faults: server on \(server.baseURL), data in \(data)")
+        // A watchdog on a Dispatch thread, outside Swift's task pool: should some await never
+        // return (a stuck socket, a blocked thread), the run fails with a message a minute after
+        // the traffic's time limit and the settling's (30 s per device) instead of hanging until
+        // CI gives up on it.
+        let giveUpAfter = timeLimit + .seconds(30 * 2 * userCount + 60)
+        let watchdog = DispatchWorkItem {
+            report("im-faults: FAIL: still running \(giveUpAfter) after the start; stuck somewhere, giving up")
+            report("im-faults: the server's last lines:\n\(server.logTail())")
+            if let pid = server.pid { kill(pid, SIGKILL) }
+            exit(2)
+        }
+        let (seconds, _) = giveUpAfter.components
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(seconds)), execute: watchdog)
+        defer { watchdog.cancel() }
 
         // Users, each with a phone and a laptop.
         let anonymous = IMHTTPClient(baseURL: server.baseURL)
