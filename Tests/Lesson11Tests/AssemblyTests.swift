@@ -1,4 +1,4 @@
-// Lesson 11 tests: the composed server, end to end — wiring, front door, graceful shutdown.
+// Lesson 11 tests: the composed server, end to end — wiring, front door, restart, graceful shutdown.
 
 import Foundation
 import GRDB
@@ -50,6 +50,56 @@ struct AssemblyTests {
             let socket = try await server.connect(user)
             #expect(socket.hello.user.id == user.id, "Exercise 11.2: /ws upgrades on the same port")
             socket.close()
+        }
+    }
+
+    @Test("a restart on the same data folder keeps accounts, sessions, messages, numbering and badges")
+    func restartKeepsEverything() async throws {
+        try await withTemporaryDirectory { directory in
+            let first = try await TestServer.start(dataDirectory: directory.path)
+            let alice = try await first.registerUser("alice")
+            let bob = try await first.registerUser("bob")
+            let one = try await alice.http.send(to: bob.id, body: "before the restart", clientMsgID: "r1")
+            let two = try await alice.http.send(to: bob.id, body: "just before the restart", clientMsgID: "r2")
+            #expect(await first.stop(), "the first server stops gracefully")
+
+            let second = try await TestServer.start(dataDirectory: directory.path)
+            do {
+                // The tokens issued by the first server: its sessions and signing key are in the data folder.
+                let aliceAgain = IMHTTPClient(baseURL: second.baseURL).authenticated(alice.credentials)
+                let bobAgain = IMHTTPClient(baseURL: second.baseURL).authenticated(bob.credentials)
+                let sessionKept = (try? await bobAgain.me())?.id == bob.id
+                #expect(
+                    sessionKept,
+                    "Exercise 11.1: the store lives at configuration.databasePath, so a session (and its token) survives a restart"
+                )
+                guard sessionKept else {
+                    await second.stop()
+                    return
+                }
+                let history = try await bobAgain.history(of: alice.conversation(with: bob))
+                #expect(
+                    Set(history.messages.map(\.id)) == [one.id, two.id],
+                    "Exercise 11.1: the messages acknowledged before the restart are all there after it")
+
+                let retried = try await aliceAgain.send(to: bob.id, body: "just before the restart", clientMsgID: "r2")
+                #expect(retried.id == two.id, "a retry after the restart is known by its client message id, not stored again")
+                let three = try await aliceAgain.send(to: bob.id, body: "after the restart", clientMsgID: "r3")
+                let (seqTwo, seqThree) = (try #require(two.seq), try #require(three.seq))
+                #expect(
+                    seqThree > seqTwo && three.prevSeq == seqTwo,
+                    "numbering goes on after the restart (\(seqTwo) then \(seqThree)) and links to the message before")
+                #expect(
+                    try await bobAgain.contacts().totalUnread == 3,
+                    "bob's badge counts the two messages from before the restart and the one after")
+                let socket = try await second.connect(bob)
+                #expect(socket.hello.user.id == bob.id, "the old token opens a WebSocket on the restarted server")
+                socket.close()
+            } catch {
+                await second.stop()
+                throw error
+            }
+            await second.stop()
         }
     }
 
