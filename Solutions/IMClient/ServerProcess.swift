@@ -19,7 +19,9 @@ public final class ServerProcess: @unchecked Sendable {
     private var mayChangePort: Bool
     /// Extra command-line arguments.
     public let arguments: [String]
-    private var process: Process?
+    private var process: Process? {
+        didSet { runningPID.store(process?.processIdentifier ?? 0, ordering: .releasing) }
+    }
     private let log: FileHandle
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -79,14 +81,12 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardError = log
         try process.run()
         self.process = process
-        runningPID.store(process.processIdentifier, ordering: .releasing)
         let client = IMHTTPClient(baseURL: baseURL)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let response = try? await client.raw("GET", "/health", timeout: .seconds(1)), response.status == 200 { return }
             guard process.isRunning else {
                 self.process = nil
-                runningPID.store(0, ordering: .releasing)
                 throw ServerProcessError.exitedAtStart(logPath: dataDirectory + "/server.log", logTail: logTail())
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -123,7 +123,6 @@ public final class ServerProcess: @unchecked Sendable {
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         self.process = nil
-        runningPID.store(0, ordering: .releasing)
     }
 
     /// SIGTERM, then up to 30 s for the graceful shutdown; SIGKILL after that, so that a tool
@@ -138,7 +137,6 @@ public final class ServerProcess: @unchecked Sendable {
         if !graceful { Glibc.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         self.process = nil
-        runningPID.store(0, ordering: .releasing)
         return graceful
     }
 }

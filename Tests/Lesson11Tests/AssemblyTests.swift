@@ -66,17 +66,12 @@ struct AssemblyTests {
             let second = try await TestServer.start(dataDirectory: directory.path)
             do {
                 // The tokens issued by the first server: its sessions and signing key are in the data folder.
-                let aliceAgain = IMHTTPClient(baseURL: second.baseURL).authenticated(alice.credentials)
-                let bobAgain = IMHTTPClient(baseURL: second.baseURL).authenticated(bob.credentials)
-                let sessionKept = (try? await bobAgain.me())?.id == bob.id
-                #expect(
-                    sessionKept,
+                let aliceAgain = second.client().authenticated(alice.credentials)
+                let bobAgain = second.client().authenticated(bob.credentials)
+                try #require(
+                    (try? await bobAgain.me())?.id == bob.id,
                     "Exercise 11.1: the store lives at configuration.databasePath, so a session (and its token) survives a restart"
                 )
-                guard sessionKept else {
-                    await second.stop()
-                    return
-                }
                 let history = try await bobAgain.history(of: alice.conversation(with: bob))
                 #expect(
                     Set(history.messages.map(\.id)) == [one.id, two.id],
