@@ -101,11 +101,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // 04 ACK: uplink ACK after durability, downlink push window with timed re-push.
+        // 04 ACK: uplink ACK after durability and de-duplication of retries, downlink push window with timed re-push.
         .target(
             name: "IMDelivery",
             dependencies: [
-                "IMCore", "CourseSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "IMCore", "IMStore", "CourseSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: lessonPath(4, "IMDelivery"),
             swiftSettings: swiftSettings
@@ -157,7 +158,7 @@ let package = Package(
         .target(
             name: "IMSync",
             dependencies: [
-                "IMCore", "CourseSupport", "IMStore", "IMSequence", "IMUnread",
+                "IMCore", "CourseSupport", "IMStore", "IMDelivery", "IMSequence", "IMUnread",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -183,7 +184,8 @@ let package = Package(
         .target(
             name: "IMServer",
             dependencies: [
-                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMSecurity", "IMUnread", "IMSync", "IMHeartbeat", "IMTunnel",
+                "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMSecurity", "IMUnread", "IMSync", "IMHeartbeat",
+                "IMTunnel",
                 "CourseSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -289,7 +291,10 @@ let package = Package(
         ),
         .testTarget(
             name: "Lesson04Tests",
-            dependencies: ["IMCore", "IMDelivery", "IMGateway", "IMServer", "IMClient", "IMTestSupport"],
+            dependencies: [
+                "IMCore", "IMDelivery", "IMStore", "IMGateway", "IMServer", "IMClient", "IMTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,6 +5,8 @@
 // `// STUB:`, which throw (or return) the value made here. A stub never crashes the process, so one
 // unfinished exercise fails its own tests and leaves the others running.
 
+import Foundation
+
 /// The error thrown by an exercise stub that has not been filled in yet.
 public struct ExerciseNotImplemented: Error, CustomStringConvertible, Sendable, Equatable {
     /// The exercise id, `NN.K`: lesson NN, exercise K.
@@ -32,4 +34,19 @@ public enum Exercise {
     public static func notImplemented(_ exercise: String, expected: String) -> ExerciseNotImplemented {
         ExerciseNotImplemented(exercise: exercise, expected: expected)
     }
+}
+
+extension Exercise {
+    /// The exercise whose stub `course check` switches on, from the environment variable
+    /// `COURSE_STUB` (an id such as `04.2`), read once.
+    ///
+    /// Only the check build uses it: `course check` builds every lesson once with both the reference
+    /// and the stub of each exercise in place, behind `if Exercise.isStubbed("NN.K")`, and then runs
+    /// each lesson's tests once per exercise with `COURSE_STUB` naming it. One build instead of one
+    /// per exercise. Learners' starters and the reference never call it.
+    public static func isStubbed(_ exercise: String) -> Bool {
+        stubbedExercise == exercise
+    }
+
+    private static let stubbedExercise: String? = ProcessInfo.processInfo.environment["COURSE_STUB"]
 }

@@ -57,11 +57,7 @@ public struct PushWindow<Payload: Sendable>: Sendable {
     /// acknowledged, given up, or never sent) — such ACKs are harmless and change nothing.
     @discardableResult
     public mutating func acknowledge(_ pushID: UInt64) -> Bool {
-        // BEGIN EXERCISE 04.1: Remove the push from the window; report whether it was pending.
         pending.removeValue(forKey: pushID) != nil
-        // STUB: _ = Exercise.notImplemented("04.1", expected: "the push removed from the window, true only when it was pending")
-        // STUB: return false
-        // END EXERCISE 04.1
     }
 
     /// Checks the window at time `now`: every overdue push is re-sent while it has retries left

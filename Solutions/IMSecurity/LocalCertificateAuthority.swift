@@ -47,12 +47,14 @@ public struct LocalCertificateAuthority: Sendable {
     /// The root certificate that clients trust.
     public func rootPEM() throws -> String { try certificate.serializeAsPEM().pemString }
 
-    /// A server certificate for `hosts` (names, or IPv4/IPv6 addresses), valid between the two dates.
+    /// A server certificate for `hosts` (names, or IPv4/IPv6 addresses), valid between the two dates,
+    /// for a new key, or for the key of `renewing` (a renewal: a new certificate, the same key pin).
     public func issue(
         hosts: [String] = ["localhost", "127.0.0.1"], notValidBefore: Date = Date() - 3600,
-        notValidAfter: Date = Date() + 30 * 86400
+        notValidAfter: Date = Date() + 30 * 86400, renewing: Issued? = nil
     ) throws -> Issued {
-        let serverKey = P256.Signing.PrivateKey()
+        let serverKey =
+            try renewing.map { try P256.Signing.PrivateKey(pemRepresentation: $0.privateKeyPEM) } ?? P256.Signing.PrivateKey()
         let names: [GeneralName] = hosts.map { host in
             if let bytes = Self.ipAddressBytes(host) { return .ipAddress(ASN1OctetString(contentBytes: bytes[...])) }
             return .dnsName(host)

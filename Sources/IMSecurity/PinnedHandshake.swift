@@ -22,23 +22,26 @@ public enum PinnedHandshake {
     /// Connects to `host:port`, verifies the server with `tls` and checks its key against `pins`.
     /// Throws `SecurityError` `handshakeFailed` or `pinMismatch`.
     public static func check(host: String, port: Int, tls: ClientTLS, timeout: Duration = .seconds(10)) async throws {
-        let seen = try await serverKeyPin(host: host, port: port, tls: tls, timeout: timeout)
-        guard tls.pins.isEmpty || tls.pins.contains(seen) else {
-            throw SecurityError(
-                .pinMismatch,
-                "the key of \(host):\(port) is \(seen), which matches none of the pins \(tls.pins.map(\.description))")
-        }
+        let certificate = try await serverCertificate(host: host, port: port, tls: tls, timeout: timeout)
+        _ = try PinCheck.verify(certificate, against: tls.pins, host: "\(host):\(port)")
     }
 
     /// The pin of the key in the certificate that `host:port` presents, after full verification.
     public static func serverKeyPin(host: String, port: Int, tls: ClientTLS, timeout: Duration = .seconds(10))
         async throws -> PublicKeyPin
     {
+        try PublicKeyPin(certificate: try await serverCertificate(host: host, port: port, tls: tls, timeout: timeout))
+    }
+
+    /// The certificate that `host:port` presents, after full verification of chain, dates and name.
+    static func serverCertificate(host: String, port: Int, tls: ClientTLS, timeout: Duration) async throws
+        -> NIOSSLCertificate
+    {
         let context = try NIOSSLContext(configuration: try tls.makeConfiguration())
         // An IP address is not a valid SNI name; swift-nio-ssl then checks the IP against the certificate.
         let serverName = host.isIPAddressLiteral ? nil : host
         let group = MultiThreadedEventLoopGroup.singleton
-        let promise = group.next().makePromise(of: PublicKeyPin.self)
+        let promise = group.next().makePromise(of: NIOSSLCertificate.self)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -64,12 +67,12 @@ public enum PinnedHandshake {
     }
 }
 
-/// Completes the promise with the peer's key pin once the handshake is done, or fails it.
+/// Completes the promise with the peer's certificate once the handshake is done, or fails it.
 private final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
-    let promise: EventLoopPromise<PublicKeyPin>
+    let promise: EventLoopPromise<NIOSSLCertificate>
 
-    init(promise: EventLoopPromise<PublicKeyPin>) { self.promise = promise }
+    init(promise: EventLoopPromise<NIOSSLCertificate>) { self.promise = promise }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
@@ -78,7 +81,7 @@ private final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHan
                 guard let certificate = handler.peerCertificate else {
                     throw SecurityError(.handshakeFailed, "the server presented no certificate")
                 }
-                promise.succeed(try PublicKeyPin(certificate: certificate))
+                promise.succeed(certificate)
             } catch {
                 promise.fail(error)
             }

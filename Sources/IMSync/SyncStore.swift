@@ -12,6 +12,7 @@
 
 import GRDB
 import IMCore
+import IMDelivery
 import IMSequence
 import IMStore
 import IMUnread
@@ -50,7 +51,9 @@ public final class SyncStore: TimelineStore {
             try SequenceSections.createTable(db)
             try UnreadLedger.createTables(db)
             try Timeline.createTables(db)
-        }
+        },
+        // Lesson 07: the lease and fence tables of the unread repair (UnreadLedger.writeRepairedCounts).
+        StoreMigration("v3: leases and fences") { db in try LeaseLock.createTables(db) },
     ]
 
     public let base: SQLiteStore
@@ -163,12 +166,9 @@ public final class SyncStore: TimelineStore {
     // MARK: The send transaction
 
     func store(_ outgoing: OutgoingMessage, sentAt: Int64, in db: Database) throws -> StoredMessage {
-        if let clientMsgID = outgoing.clientMsgID,
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM message WHERE sender_id = ? AND client_msg_id = ? LIMIT 1"),
-                arguments: [outgoing.from.rawValue, clientMsgID])
-        {
-            return StoredMessage(message: try SQLiteStore.message(from: row), entries: [:], isRepeat: true)
+        // Lesson 04: a retry of a send already stored is answered with that message and writes nothing.
+        if let stored = try SendDeduplication.storedMessage(from: outgoing.from, clientMsgID: outgoing.clientMsgID, db) {
+            return StoredMessage(message: stored, entries: [:], isRepeat: true)
         }
         let conversation = outgoing.conversationID
         let members = outgoing.from == outgoing.to ? [outgoing.from] : [outgoing.from, outgoing.to]

@@ -109,6 +109,44 @@ public enum UnreadLedger {
         return UnreadSummary(total: try total(of: user, db), byConversation: parts)
     }
 
+    // MARK: Repair: one worker at a time, and never an old one
+
+    /// The lease a repair worker holds while it recounts a user's badges.
+    public static let repairLease = "unread-repair"
+
+    /// `user`'s unread count per conversation, counted from the set itself: what the counters
+    /// must say. A repair worker reads this, then writes it with `writeRepairedCounts`.
+    public static func countFromSet(of user: UserID, _ db: Database) throws -> [ConversationID: Int] {
+        var counts: [ConversationID: Int] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT conversation_id, COUNT(*) AS unread FROM unread_message WHERE user_id = ? GROUP BY conversation_id",
+            arguments: [user.rawValue])
+        {
+            if let conversation = ConversationID(rawValue: row["conversation_id"]) { counts[conversation] = row["unread"] }
+        }
+        return counts
+    }
+
+    /// Replaces `user`'s counters and total with `counts`, which a repair worker counted under the
+    /// lease `repairLease`, and shows that lease's fencing token. A worker that was paused past its
+    /// lease counted before newer messages arrived; its write is refused with `StaleFenceError`
+    /// instead of overwriting the newer holder's counts with old ones. Needs `LeaseLock.createTables`.
+    public static func writeRepairedCounts(
+        _ counts: [ConversationID: Int], for user: UserID, fence: Int64, _ db: Database
+    ) throws {
+        try FenceGuard.admit(fence, to: "unread:\(user.rawValue)", db)
+        try db.execute(sql: "DELETE FROM unread_counter WHERE user_id = ?", arguments: [user.rawValue])
+        for (conversation, unread) in counts where unread > 0 {
+            try db.execute(
+                sql: "INSERT INTO unread_counter (user_id, conversation_id, unread) VALUES (?, ?, ?)",
+                arguments: [user.rawValue, conversation.rawValue, unread])
+        }
+        try db.execute(
+            sql:
+                "INSERT INTO unread_total (user_id, total) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET total = excluded.total",
+            arguments: [user.rawValue, counts.values.reduce(0, +)])
+    }
+
     /// Changes the conversation counter and the total by the same amount.
     private static func adjust(_ user: UserID, _ conversation: ConversationID, by delta: Int, _ db: Database) throws {
         try db.cachedStatement(

@@ -81,6 +81,26 @@ import Testing
         #expect(!store.contains("Array(messages.suffix(10))"))
     }
 
+    @Test func switchableBlocksHoldStubAndReferenceChosenAtRunTime() throws {
+        let folder = try TemporaryFolder()
+        let files = StarterGenerator.files(for: try Fixture.module(in: folder), mode: .switchable)
+        let store = String(decoding: try #require(files["Store.swift"]), as: UTF8.self)
+        #expect(
+            store.contains(
+                """
+                        // BEGIN EXERCISE 02.1: Store the message once and index it.
+                        if Exercise.isStubbed("02.1") {
+                            throw Exercise.notImplemented("02.1", expected: "the message stored once")
+                        } else {
+                            messages.append(message)
+                            return message
+                        }
+                        // END EXERCISE 02.1
+                """))
+        #expect(store.contains("    if Exercise.isStubbed(\"02.2\") {\n            Exercise.report(\"02.2\")\n"))
+        #expect(!store.contains("STUB") && !store.contains("TODO"))
+    }
+
     @Test func generationIsDeterministic() throws {
         let first = try TemporaryFolder()
         let second = try TemporaryFolder()

@@ -20,14 +20,26 @@ struct HotFrameReaderTests {
         let fast = try #require(
             HotFrameReader.clientFrame(bytes), "the hand reader left \(text.prefix(120)) to the codec",
             sourceLocation: sourceLocation)
-        let slow = try codec.decodeClientFrame(bytes)
-        #expect(fast == slow, "hand: \(fast), codec: \(slow)", sourceLocation: sourceLocation)
+        let slow: ClientFrame
+        do {
+            slow = try codec.decodeClientFrame(bytes)
+        } catch {
+            Issue.record(
+                "exercise 01.1: decodeClientFrame threw \(error) for \(text.prefix(120)), a frame it must read as \(fast)",
+                sourceLocation: sourceLocation)
+            return
+        }
+        #expect(
+            fast == slow, "exercise 01.1: decodeClientFrame read \(slow), the hand reader \(fast)",
+            sourceLocation: sourceLocation)
         if case .send(_, let fastRequest) = fast, case .send(_, let slowRequest) = slow {
             // Strings compare by canonical equivalence; the bytes must be the same too.
-            #expect(Array(fastRequest.body.utf8) == Array(slowRequest.body.utf8), sourceLocation: sourceLocation)
+            #expect(
+                Array(fastRequest.body.utf8) == Array(slowRequest.body.utf8), "exercise 01.1: the body's bytes differ",
+                sourceLocation: sourceLocation)
             #expect(
                 fastRequest.clientMsgID.map { Array($0.utf8) } == slowRequest.clientMsgID.map { Array($0.utf8) },
-                sourceLocation: sourceLocation)
+                "exercise 01.1: the clientMsgID's bytes differ", sourceLocation: sourceLocation)
         }
     }
 
@@ -105,12 +117,16 @@ struct HotFrameReaderTests {
         for bytes in frames {
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(HotFrameReader.clientFrame(bytes) == nil, "the hand reader should leave \(text) to the codec")
-            #expect(outcome { try codec.readClientFrame(bytes) } == outcome { try codec.decodeClientFrame(bytes) })
+            #expect(
+                outcome { try codec.readClientFrame(bytes) } == outcome { try codec.decodeClientFrame(bytes) },
+                "exercise 01.1: readClientFrame and decodeClientFrame answer \(text) differently")
         }
         // Too large for the codec: the size check comes first, as in decodeClientFrame.
         let small = FrameCodec(maxFrameBytes: 40)
         let large = Array(#"{"v":1,"type":"send","data":{"to":3,"body":"more than forty bytes"}}"#.utf8)
-        #expect(outcome { try small.readClientFrame(large) } == "error frame_too_large")
+        #expect(
+            outcome { try small.readClientFrame(large) } == "error frame_too_large",
+            "exercise 01.1: a frame over maxFrameBytes is frame_too_large before anything else")
     }
 
     @Test("random damage to valid frames never makes the hand reader and the codec disagree")
@@ -120,10 +136,14 @@ struct HotFrameReaderTests {
             #"{"v":1,"type":"send","id":null,"data":{"to":-3,"body":"\u00e9\ud83d\ude00","from":5,"clientMsgID":null}}"#,
             codec.encode(.pushAck(pushID: 40_017)),
         ]
-        try expectNoDisagreement(bases: clientBases, seed: 0x1F_2025) { bytes in
+        try expectNoDisagreement(
+            bases: clientBases, seed: 0x1F_2025, readers: "exercise 01.1 (decodeClientFrame) and the hand reader"
+        ) { bytes in
             HotFrameReader.clientFrame(bytes).map { fast in ("\(fast)", outcome { try codec.decodeClientFrame(bytes) }) }
         }
-        try expectNoDisagreement(bases: Self.serverFrames.map { codec.encode($0) }, seed: 0x2E_2025) { bytes in
+        try expectNoDisagreement(
+            bases: Self.serverFrames.map { codec.encode($0) }, seed: 0x2E_2025, readers: "decodeServerFrame and the hand reader"
+        ) { bytes in
             HotFrameReader.serverFrame(bytes).map { fast in
                 ("\(fast)", (try? codec.decodeServerFrame(bytes)).map { "\($0)" } ?? "an error")
             }
@@ -131,7 +151,11 @@ struct HotFrameReaderTests {
     }
 
     /// Damages `bases` at random; whenever `read` answers (hand reader's frame, codec's outcome), they must agree.
-    func expectNoDisagreement(bases: [String], seed: UInt64, read: ([UInt8]) -> (String, String)?) throws {
+    /// A failure says how many disagreed and shows the first three, shortened: one mistake in the codec
+    /// can make thousands of frames disagree, and a learner needs the first few, not all of them.
+    func expectNoDisagreement(
+        bases: [String], seed: UInt64, readers: String, read: ([UInt8]) -> (String, String)?
+    ) throws {
         var random = SplitMix64(seed: seed)
         let bases = bases.map { Array($0.utf8) }
         let alphabet = Array(#" "\{}[],:-.e0159aunlt/"#.utf8) + [0x00, 0x80, 0xC3, 0xA9]
@@ -151,10 +175,14 @@ struct HotFrameReaderTests {
             guard let (fast, slow) = read(bytes) else { continue }
             accepted += 1
             if slow != fast {
-                disagreements.append("\(String(decoding: bytes, as: UTF8.self)): hand \(fast), codec \(slow)")
+                disagreements.append(
+                    "\(String(decoding: bytes, as: UTF8.self).prefix(100)) → hand \(fast.prefix(80)), codec \(slow.prefix(80))")
             }
         }
-        #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
+        let firstOnes = disagreements.prefix(3).joined(separator: "\n")
+        #expect(
+            disagreements.isEmpty,
+            "\(readers) disagree on \(disagreements.count) of \(accepted) damaged frames; the first ones:\n\(firstOnes)")
         // The damage must leave enough frames readable for the comparison to mean something.
         #expect(accepted > 1_000, "only \(accepted) damaged frames were read by hand")
     }

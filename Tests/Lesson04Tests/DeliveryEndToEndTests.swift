@@ -56,8 +56,8 @@ struct DeliveryEndToEndTests {
             // Well past the first check and both retries: no repeat may arrive.
             try await Task.sleep(for: .milliseconds(1_000))
             let extra = await bobSocket.buffered()
-            #expect(extra.isEmpty, "Exercise 04.1: an acknowledged push leaves the window and is not repeated; got \(extra)")
-            #expect(await !bobSocket.isClosed(), "Exercise 04.1: a client that ACKs keeps its connection")
+            #expect(extra.isEmpty, "an acknowledged push leaves the window and is not repeated; got \(extra)")
+            #expect(await !bobSocket.isClosed(), "a client that ACKs keeps its connection")
         }
     }
 
@@ -73,16 +73,16 @@ struct DeliveryEndToEndTests {
             // The ACK was "lost": the client retries over WebSocket, then over HTTP.
             let second = try await aliceSocket.sendMessage(to: bob.id, body: "pay 10", clientMsgID: "pay-1", requestID: "b")
             let third = try await alice.http.send(to: bob.id, body: "pay 10", clientMsgID: "pay-1")
-            #expect(first == second && second == third, "every retry is answered with the message first stored")
+            #expect(first == second && second == third, "Exercise 04.1: every retry is answered with the message first stored")
             #expect(first.seq != nil, "the ACK carries the message's seq")
 
             let history = try await bob.http.history(of: bob.conversation(with: alice))
-            #expect(history.messages.map(\.id) == [first.id], "the message is stored once")
-            #expect(try await bobSocket.nextPushedMessage() == first)
+            #expect(history.messages.map(\.id) == [first.id], "Exercise 04.1: the message is stored once")
+            #expect(try await bobSocket.nextPushedMessage() == first, "Exercise 04.1: bob is pushed the message first stored")
             try await Task.sleep(for: .milliseconds(200))
-            #expect(await bobSocket.buffered().isEmpty, "the recipient gets one push, not one per retry")
+            #expect(await bobSocket.buffered().isEmpty, "Exercise 04.1: the recipient gets one push, not one per retry")
             let contacts = try await bob.http.contacts()
-            #expect(contacts.totalUnread == 1, "and counts it unread once")
+            #expect(contacts.totalUnread == 1, "Exercise 04.1: and counts it unread once")
         }
     }
 }

@@ -14,13 +14,13 @@ struct PushWindowTests {
         let second = window.push("b", now: .zero)
         #expect(first == 1 && second == 2, "push ids count up per connection")
         let acknowledged = window.acknowledge(first)
-        #expect(acknowledged, "Exercise 04.1: acknowledging a pending push returns true")
-        #expect(window.pendingIDs == [second], "Exercise 04.1: the acknowledged push leaves the window, the other stays")
+        #expect(acknowledged, "PushWindow.acknowledge: acknowledging a pending push returns true")
+        #expect(window.pendingIDs == [second], "PushWindow.acknowledge: the acknowledged push leaves the window, the other stays")
         let repeated = window.acknowledge(first)
-        #expect(!repeated, "Exercise 04.1: a repeated ACK returns false")
+        #expect(!repeated, "PushWindow.acknowledge: a repeated ACK returns false")
         let unknown = window.acknowledge(99)
-        #expect(!unknown, "Exercise 04.1: an ACK of an id never sent returns false")
-        #expect(window.pendingCount == 1, "Exercise 04.1: unknown ACKs change nothing")
+        #expect(!unknown, "PushWindow.acknowledge: an ACK of an id never sent returns false")
+        #expect(window.pendingCount == 1, "PushWindow.acknowledge: unknown ACKs change nothing")
     }
 
     @Test("an unacknowledged push is re-sent twice, 2 s apart, then given up")

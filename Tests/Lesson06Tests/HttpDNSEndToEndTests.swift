@@ -78,10 +78,10 @@ struct HttpDNSEndToEndTests {
             #expect(await resolver.lookups == 1)
             clock.advance(by: .seconds(59))
             #expect(await resolver.candidates() == [node.baseURL])
-            #expect(await resolver.lookups == 1, "Exercise 06.3: within the TTL the cache answers")
+            #expect(await resolver.lookups == 1, "DNSCache: within the TTL the cache answers")
             clock.advance(by: .seconds(1))
             #expect(await resolver.candidates() == [node.baseURL])
-            #expect(await resolver.lookups == 2, "Exercise 06.3: after the TTL HttpDNS is asked again")
+            #expect(await resolver.lookups == 2, "DNSCache: after the TTL HttpDNS is asked again")
         }
         await node.stop()
     }

@@ -12,13 +12,13 @@ struct HttpDNSUnitTests {
         cache.store(answer, now: .seconds(100))
         #expect(
             cache.lookup("gateway", now: .seconds(100)) == answer.addresses,
-            "Exercise 06.3: a stored answer is found at once")
+            "DNSCache: a stored answer is found at once")
         #expect(
             cache.lookup("gateway", now: .seconds(159)) == answer.addresses,
-            "Exercise 06.3: still fresh 59 s later (TTL 60 s)")
-        #expect(cache.lookup("gateway", now: .seconds(160)) == nil, "Exercise 06.3: expired exactly at the TTL")
-        #expect(cache.lookup("gateway", now: .seconds(1_000)) == nil, "Exercise 06.3: and later")
-        #expect(cache.lookup("media", now: .seconds(100)) == nil, "Exercise 06.3: an unknown service has nothing")
+            "DNSCache: still fresh 59 s later (TTL 60 s)")
+        #expect(cache.lookup("gateway", now: .seconds(160)) == nil, "DNSCache: expired exactly at the TTL")
+        #expect(cache.lookup("gateway", now: .seconds(1_000)) == nil, "DNSCache: and later")
+        #expect(cache.lookup("media", now: .seconds(100)) == nil, "DNSCache: an unknown service has nothing")
         #expect(cache.stale("gateway") == answer.addresses, "an expired answer is kept as a last resort")
     }
 
@@ -26,10 +26,10 @@ struct HttpDNSUnitTests {
     func ttlIsClampedAndReplaced() {
         var cache = DNSCache()
         cache.store(HttpDNSAnswer(service: "gateway", addresses: ["x"], ttl: 0), now: .zero)
-        #expect(cache.lookup("gateway", now: .milliseconds(999)) == ["x"], "Exercise 06.3: at least 1 s")
+        #expect(cache.lookup("gateway", now: .milliseconds(999)) == ["x"], "DNSCache: at least 1 s")
         cache.store(HttpDNSAnswer(service: "gateway", addresses: ["y"], ttl: 365 * 86_400), now: .zero)
-        #expect(cache.lookup("gateway", now: .seconds(86_399)) == ["y"], "Exercise 06.3: the newer answer wins")
-        #expect(cache.lookup("gateway", now: .seconds(86_400)) == nil, "Exercise 06.3: at most a day")
+        #expect(cache.lookup("gateway", now: .seconds(86_399)) == ["y"], "DNSCache: the newer answer wins")
+        #expect(cache.lookup("gateway", now: .seconds(86_400)) == nil, "DNSCache: at most a day")
     }
 
     @Test("reachable addresses come first, fastest first; then unprobed, built-ins, and failed ones last")

@@ -84,8 +84,63 @@ public struct CourseCheck: Sendable {
         for entry in entries.sorted() where !entry.hasPrefix(".") && !modules.contains(entry) {
             details.append("extra:   Sources/\(entry) (only available lessons' modules belong in Sources/)")
         }
+        for lesson in workspace.catalog.available {
+            do {
+                let hints = try workspace.generatedHints(lesson)
+                details += hints.problems
+                if hints.expected != hints.actual {
+                    details.append("changed: \(workspace.relative(workspace.hints(lesson))) (a solution hint is out of date)")
+                }
+            } catch CourseError.malformedMarkers {
+                continue  // reported above
+            } catch {
+                details.append("lesson \(lesson.code): \(error)")
+            }
+        }
         if !details.isEmpty { details.append("run `swift run course generate` and commit the result") }
-        return CheckResult(title: "2. starters in Sources/ in sync with Solutions/", passed: details.isEmpty, details: details)
+        return CheckResult(
+            title: "2. starters in Sources/ and solution hints in HINTS.md in sync with Solutions/", passed: details.isEmpty,
+            details: details)
+    }
+
+    /// 5. Each lesson's text and hints have one section per exercise of its code, and none for
+    /// exercises that do not exist: `### NN.K` under the README's exercises, `## NN.K` in HINTS.md.
+    public func textsMatchExercises() -> CheckResult {
+        var details: [String] = []
+        for lesson in workspace.catalog.available {
+            guard let ids = try? workspace.reference(lesson).exerciseIDs else { continue }  // check 1 reports it
+            let readme = workspace.text(lesson)
+            let readmeIDs = Self.headingIDs(in: readme, level: "###")
+            let hintIDs = Self.headingIDs(in: workspace.hints(lesson), level: "##")
+            for (file, found, heading) in [(readme, readmeIDs, "###"), (workspace.hints(lesson), hintIDs, "##")] {
+                let shown = workspace.relative(file)
+                for id in ids where !found.contains(id) {
+                    details.append("\(shown): no section `\(heading) \(id) ...` for exercise \(id) of Solutions/\(lesson.module)")
+                }
+                for id in found where !ids.contains(id) {
+                    details.append("\(shown): a section for \(id), which is not an exercise in Solutions/\(lesson.module)")
+                }
+            }
+        }
+        return CheckResult(
+            title: "5. every exercise has its section in the lesson text and in its hints, and no other",
+            passed: details.isEmpty, details: details)
+    }
+
+    /// The exercise ids of the headings `level NN.K ...` of a Markdown file, outside code fences.
+    static func headingIDs(in url: URL, level: String) -> [String] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        var inFence = false
+        var ids: [String] = []
+        for line in TextLines.split(String(decoding: data, as: UTF8.self)) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle() }
+            guard !inFence, line.hasPrefix(level + " ") else { continue }
+            if let match = line.dropFirst(level.count + 1).prefixMatch(of: #/([0-9]{2}\.[0-9]+)/#) {
+                ids.append(String(match.1))
+            }
+        }
+        return ids
     }
 
     /// 3. The committed manifest builds every lesson from the reference.

@@ -38,6 +38,7 @@ public struct CourseWorkspace: Sendable {
     public func sources(_ lesson: Lesson) -> URL { root.appendingPathComponent("Sources/\(lesson.module)") }
     public func lessonFolder(_ lesson: Lesson) -> URL { root.appendingPathComponent("Lessons/\(lesson.slug)") }
     public func hints(_ lesson: Lesson) -> URL { lessonFolder(lesson).appendingPathComponent("HINTS.md") }
+    public func text(_ lesson: Lesson) -> URL { lessonFolder(lesson).appendingPathComponent("README.md") }
 
     /// Paths as printed: relative to the repository root.
     public func relative(_ url: URL) -> String {
@@ -59,6 +60,18 @@ public struct CourseWorkspace: Sendable {
     /// The starter as `course generate` makes it.
     public func pristineStarter(_ lesson: Lesson) throws -> [String: Data] {
         StarterGenerator.files(for: try reference(lesson))
+    }
+
+    /// The lesson's HINTS.md with every solution block as `course generate` writes it, the text as
+    /// it is now, and the problems found on the way.
+    public func generatedHints(_ lesson: Lesson) throws -> (expected: String, actual: String, problems: [String]) {
+        let url = hints(lesson)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw CourseError.hintsMissing(path: relative(url))
+        }
+        let actual = String(decoding: data, as: UTF8.self)
+        let updated = SolutionHints.update(actual, exercises: try reference(lesson).exercises, path: relative(url))
+        return (updated.text, actual, updated.problems)
     }
 
     /// Whether `Sources/<Module>` is exactly the generated starter.

@@ -50,6 +50,16 @@ public struct ExerciseBlock: Sendable, Hashable {
 
     /// The block's content in the pristine starter (between BEGIN and END).
     public var starterLines: [String] { [todoLine] + stubLines }
+
+    /// The block's content in the check build (`StubMode.switchable`): the stub when `COURSE_STUB`
+    /// names this exercise, the reference otherwise. Every line moves one level in; a block must
+    /// therefore be statements whose declarations are not used after its END line.
+    public var switchableLines: [String] {
+        let step = "    "
+        func nested(_ line: String) -> String { line.isEmpty ? line : step + line }
+        return [indent + "if Exercise.isStubbed(\"\(id)\") {"] + stubLines.map(nested)
+            + [indent + "} else {"] + referenceLines.map(nested) + [indent + "}"]
+    }
 }
 
 /// Exercise ids are `NN.K`.

@@ -42,12 +42,13 @@ public struct HintBook: Sendable, Equatable {
             }
             if !inFence, line.hasPrefix("#") {
                 close()
-                if let match = line.wholeMatch(of: #/##[ \t]+([0-9]{2}\.[0-9]+)[ \t]*[:.\-]?[ \t]*(.*)/#) {
-                    current = (String(match.1), String(match.2).trimmingCharacters(in: .whitespaces), [[]])
+                if let match = sectionHeading(line) {
+                    current = (match.id, match.title, [[]])
                 }
                 continue
             }
-            guard var open = current else { continue }
+            // The comment lines around a generated solution (SolutionHints) are for the tool, not the learner.
+            guard var open = current, !SolutionHints.isMarker(line) else { continue }
             if !inFence, trimmedLine == "---" {
                 open.hints.append([])
             } else {
@@ -58,6 +59,14 @@ public struct HintBook: Sendable, Equatable {
         close()
         return HintBook(sections: sections)
     }
+
+    /// `## 02.1 Title` → ("02.1", "Title").
+    static func sectionHeading(_ line: String) -> (id: String, title: String)? {
+        guard let match = line.wholeMatch(of: #/##[ \t]+([0-9]{2}\.[0-9]+)[ \t]*[:.\-]?[ \t]*(.*)/#) else { return nil }
+        return (String(match.1), String(match.2).trimmingCharacters(in: .whitespaces))
+    }
+
+    static func sectionID(_ line: String) -> String? { sectionHeading(line)?.id }
 
     public static func load(from url: URL) throws -> HintBook {
         guard let data = FileManager.default.contents(atPath: url.path) else {

@@ -7,13 +7,10 @@ public enum StubMode: Sendable, Hashable {
     /// Only this exercise replaced by its stub; the others keep the reference code. `course check`
     /// uses it to prove that the lesson's tests catch each stub on its own.
     case only(String)
-
-    func stubs(_ id: String) -> Bool {
-        switch self {
-        case .allExercises: return true
-        case .only(let only): return only == id
-        }
-    }
+    /// Both the stub and the reference in every block, chosen when the program runs: the stub when
+    /// the environment variable `COURSE_STUB` names the exercise (`Exercise.isStubbed`). `course check`
+    /// builds this once and runs each lesson's tests once per exercise, instead of one build per stub.
+    case switchable
 }
 
 /// Generates starters (`Sources/<Module>`) from reference modules (`Solutions/<Module>`).
@@ -43,7 +40,11 @@ public enum StarterGenerator {
                 lines.append(line)
             case .exercise(let block):
                 lines.append(block.beginText)
-                lines += mode.stubs(block.id) ? block.starterLines : block.referenceLines
+                switch mode {
+                case .allExercises: lines += block.starterLines
+                case .only(let id): lines += id == block.id ? block.starterLines : block.referenceLines
+                case .switchable: lines += block.switchableLines
+                }
                 lines.append(block.endText)
             }
         }

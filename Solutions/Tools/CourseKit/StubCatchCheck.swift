@@ -1,14 +1,20 @@
 import Foundation
 
-/// Check 5: every exercise stub is caught. For each exercise X of a lesson, `Sources/<Module>` gets
-/// the reference with only X stubbed, and the lesson's tests must fail naming X. Each stub is tried
-/// alone so that a test that only catches the first stub of a lesson is found out.
+/// Check 6: every exercise stub is caught. Each stub is tried alone, so that a test that only
+/// catches the first stub of a lesson is found out: with exercise X stubbed and every other
+/// exercise as in the reference, the lesson's tests must fail, naming X.
+///
+/// One build serves every exercise. `Sources/<Module>` of every available lesson gets the
+/// switchable form of its reference (`StubMode.switchable`: each block holds its stub and its
+/// reference behind `if Exercise.isStubbed("NN.K")`), the package is built once with
+/// `IM_LESSONS=all`, and then each lesson's tests run once per exercise with `COURSE_STUB=NN.K`.
+/// The pristine starters are put back afterwards.
 public struct StubCatchCheck: Sendable {
     public enum Verdict: String, Sendable {
         case caught = "caught"
         case notCaught = "NOT CAUGHT"
         case caughtWithoutID = "caught but id not named"
-        case buildFailed = "variant does not build"
+        case didNotRun = "tests did not run"
     }
 
     public let workspace: CourseWorkspace
@@ -34,65 +40,81 @@ public struct StubCatchCheck: Sendable {
         }
     }
 
-    /// Runs the check; `progress` gets one line per exercise as soon as it is known.
+    /// Runs the check for the exercises of `lessons`; `progress` gets one line per step as soon as
+    /// it is known. Every available lesson's `Sources/` must be the pristine starter (the check
+    /// overwrites them and puts the starters back, so it never touches someone's work).
     public func run(lessons: [Lesson], progress: (String) -> Void) -> CheckResult {
         let started = Date()
+        let title = "6. every stub is caught"
         var details: [String] = []
         var tried = 0
-        for lesson in lessons {
-            do {
-                details += try run(lesson, tried: &tried, progress: progress)
-            } catch {
-                details.append("lesson \(lesson.code): \(error)")
-                progress("  lesson \(lesson.code): \(error)")
+        do {
+            let available = workspace.catalog.available
+            let notPristine = try available.filter { try !workspace.sourcesArePristine($0) }
+            guard notPristine.isEmpty else {
+                return CheckResult(
+                    title: title, passed: false,
+                    details: notPristine.map {
+                        "lesson \($0.code): Sources/\($0.module) is not the pristine starter; "
+                            + "run `swift run course generate` first (the check overwrites Sources/ while it runs)"
+                    })
             }
+            let pristine = try pristineStarters(available)
+            defer { Self.restore(pristine) }
+            for lesson in available {
+                try FileTree.sync(
+                    StarterGenerator.files(for: try workspace.reference(lesson), mode: .switchable),
+                    to: workspace.sources(lesson))
+            }
+            progress("  building the check build once (every lesson switchable, IM_LESSONS=all)...")
+            let build = try runner.run(
+                ProcessRunner.swift("build", ["--build-tests"]), in: workspace.root,
+                environment: ["IM_LESSONS": "all"])
+            guard build.succeeded else {
+                return CheckResult(
+                    title: title, passed: false,
+                    details: ["the check build failed (a block whose declarations are used after its END line?)"]
+                        + CourseCheck.errorLines(build.output))
+            }
+            progress("  built in \(CourseCheck.seconds(build.seconds))")
+            for lesson in lessons {
+                for exercise in try workspace.reference(lesson).exercises {
+                    tried += 1
+                    let result = try runner.run(
+                        ProcessRunner.swift("test", ["--skip-build", "--filter", lesson.testTarget]),
+                        in: workspace.root, environment: ["IM_LESSONS": "all", "COURSE_STUB": exercise.id])
+                    let verdict = Self.verdict(for: exercise.id, result)
+                    let silent = verdict == .caught ? FailureReport.testsNotNaming(exercise.id, in: result.output) : []
+                    var line = "  \(exercise.id)  \(verdict.rawValue)  (\(CourseCheck.seconds(result.seconds)))"
+                    if !silent.isEmpty { line += "; \(silent.count) failing test(s) do not name it" }
+                    progress(line)
+                    guard verdict == .caught else {
+                        details.append("\(exercise.id) \(verdict.rawValue): \(exercise.location) \(exercise.task)")
+                        let tail = result.output.split(separator: "\n").suffix(15).map { "    | " + $0 }
+                        progress(tail.joined(separator: "\n"))
+                        continue
+                    }
+                    for test in silent.prefix(5) {
+                        details.append("\(exercise.id): the failure of test \"\(test)\" does not name \(exercise.id)")
+                    }
+                    if silent.count > 5 { details.append("\(exercise.id): ... and \(silent.count - 5) more such tests") }
+                }
+            }
+        } catch {
+            details.append("\(error)")
         }
         let elapsed = CourseCheck.seconds(Date().timeIntervalSince(started))
         return CheckResult(
-            title: "5. every stub is caught (\(tried) exercises tried one by one in \(elapsed))",
+            title: "\(title) (\(tried) exercises, one build, in \(elapsed))",
             passed: details.isEmpty, details: details)
-    }
-
-    /// The failures of one lesson, as report lines.
-    private func run(_ lesson: Lesson, tried: inout Int, progress: (String) -> Void) throws -> [String] {
-        let reference = try workspace.reference(lesson)
-        let folder = workspace.sources(lesson)
-        let pristine = StarterGenerator.files(for: reference)
-        // Variants overwrite Sources/<Module>: never do that to a copy that may hold someone's work.
-        guard try FileTree.read(folder) == pristine else {
-            let line =
-                "lesson \(lesson.code): Sources/\(lesson.module) is not the pristine starter; run `swift run course generate` first"
-            progress("  " + line)
-            return [line]
-        }
-        defer { try? FileTree.sync(pristine, to: folder) }
-
-        var failures: [String] = []
-        for exercise in reference.exercises {
-            tried += 1
-            try FileTree.sync(StarterGenerator.files(for: reference, mode: .only(exercise.id)), to: folder)
-            let result = try runner.run(
-                ProcessRunner.swift("test", ["--filter", lesson.testTarget]), in: workspace.root,
-                environment: ["IM_LESSONS": String(lesson.number)])
-            let verdict = Self.verdict(for: exercise.id, result)
-            progress("  \(exercise.id)  \(verdict.rawValue)  (\(CourseCheck.seconds(result.seconds)))")
-            guard verdict == .caught else {
-                failures.append("\(exercise.id) \(verdict.rawValue): \(exercise.location) \(exercise.task)")
-                let tail = result.output.split(separator: "\n").suffix(15).map { "    | " + $0 }
-                progress(tail.joined(separator: "\n"))
-                continue
-            }
-        }
-        return failures
     }
 
     static func verdict(for id: String, _ result: ProcessResult) -> Verdict {
         if result.succeeded { return .notCaught }
-        // No test ran at all: the variant (or something else) failed to compile.
         let ranTests =
             result.output.contains("Test run") || result.output.contains("Executed ")
             || result.output.contains("Test Suite")
-        if !ranTests && result.output.contains("error:") { return .buildFailed }
+        if !ranTests { return .didNotRun }
         return FailureScan.exercisesNamed([id], in: result.output).isEmpty ? .caughtWithoutID : .caught
     }
 }

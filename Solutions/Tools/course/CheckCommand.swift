@@ -5,17 +5,19 @@ import Foundation
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "The CI checks: markers, starters in sync, manifest, starters compile, every stub caught.",
+        abstract:
+            "The CI checks: markers, starters and solution hints in sync, manifest, starters compile, texts, every stub caught.",
         discussion: """
-            Check 5 writes a variant of each starter into Sources/<Module> (the reference with one exercise \
-            stubbed) and runs that lesson's tests; the pristine starter is always put back, also on Ctrl-C. \
+            Check 6 writes a check build into every Sources/<Module> (each exercise block holds its stub and \
+            its reference, chosen at run time by COURSE_STUB=NN.K), builds it once, and runs each lesson's \
+            tests once per exercise; the pristine starters are always put back, also on Ctrl-C. \
             Extra arguments for swift build/test can be given in COURSE_SWIFT_FLAGS (e.g. --scratch-path .build-ci).
             """)
 
-    @Flag(help: "Skip check 5 (it runs each lesson's tests once per exercise, which takes long).")
+    @Flag(help: "Skip check 6 (it runs each lesson's tests once per exercise, which takes long).")
     var skipStubTests = false
 
-    @Option(help: "Run check 5 for lesson N only.")
+    @Option(help: "Run check 6 for lesson N only.")
     var only: Int?
 
     func run() throws {
@@ -34,8 +36,10 @@ struct CheckCommand: ParsableCommand {
         say("....  4. building every starter with its tests (IM_LESSONS=all swift build --build-tests)...")
         report(check.startersCompile())
 
+        report(check.textsMatchExercises())
+
         if !skipStubTests {
-            let title = "5. every stub is caught"
+            let title = "6. every stub is caught"
             if !results[0].passed {
                 report(CheckResult(title: title, passed: false, details: ["not run: the markers are broken (check 1)"]))
             } else if !results[3].passed {
@@ -43,14 +47,13 @@ struct CheckCommand: ParsableCommand {
             } else {
                 let lessons = try only.map { [try workspace.availableLesson($0)] } ?? workspace.catalog.available
                 let stubCheck = StubCatchCheck(workspace: workspace)
-                // Only pristine starters are ever overwritten, so only they need putting back.
-                let pristine = try stubCheck.pristineStarters(lessons.filter { try workspace.sourcesArePristine($0) })
+                // The check overwrites every lesson's Sources/ (only when all are pristine) and puts the
+                // starters back when it ends, also on Ctrl-C.
+                let available = workspace.catalog.available
+                let pristine = try stubCheck.pristineStarters(available.filter { try workspace.sourcesArePristine($0) })
                 let trap = SignalTrap { StubCatchCheck.restore(pristine) }
-                defer {
-                    trap.cancel()
-                    StubCatchCheck.restore(pristine)
-                }
-                say("....  5. running each lesson's tests once per exercise, with only that exercise stubbed...")
+                defer { trap.cancel() }
+                say("....  6. one check build, then each lesson's tests once per exercise, with only that exercise stubbed...")
                 report(stubCheck.run(lessons: lessons, progress: { say($0) }))
             }
         }

@@ -5,7 +5,7 @@ import Foundation
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Regenerate the starters in Sources/ from Solutions/ (for maintainers, after editing Solutions/).",
+        abstract: "Regenerate the starters in Sources/ and the solution hints in HINTS.md from Solutions/ (for maintainers).",
         discussion: "A started lesson's Sources/<Module> is the learner's work and is left alone unless --force.")
 
     @Argument(help: "Only this lesson (default: every available lesson).")
@@ -41,6 +41,17 @@ struct GenerateCommand: ParsableCommand {
             differences.missing.forEach { say("  added:   \($0)") }
             differences.extra.forEach { say("  removed: \($0)") }
             differences.changed.forEach { say("  updated: \($0)") }
+        }
+        for lesson in lessons {
+            let hints = try workspace.generatedHints(lesson)
+            hints.problems.forEach { say("warning: \($0)") }
+            let shown = workspace.relative(workspace.hints(lesson))
+            if hints.expected == hints.actual {
+                say("\(shown): up to date")
+            } else {
+                try Data(hints.expected.utf8).write(to: workspace.hints(lesson), options: .atomic)
+                say("\(shown): solution hints written")
+            }
         }
         if lesson == nil {
             let modules = Set(workspace.catalog.available.map(\.module))
