@@ -49,8 +49,12 @@ public final class SyncStore: TimelineStore {
             try UnreadLedger.createTables(db)
             try Timeline.createTables(db)
         },
-        // Lesson 07: the lease and fence tables of the unread repair (UnreadLedger.writeRepairedCounts).
-        StoreMigration("v3: leases and fences") { db in try LeaseLock.createTables(db) },
+        // Lesson 07: the read watermark of receipts, and the lease and fence tables of the unread
+        // repair (UnreadLedger.writeRepairedCounts).
+        StoreMigration("v3: read watermarks, leases and fences") { db in
+            try UnreadLedger.createWatermarkTable(db)
+            try LeaseLock.createTables(db)
+        },
     ]
 
     public let base: SQLiteStore
@@ -83,7 +87,11 @@ public final class SyncStore: TimelineStore {
         return try await withSections { db in
             let version = try self.sequence.next(for: Self.timelineKey(user))
             let (unread, total) = try UnreadLedger.markRead(for: user, in: conversation, upTo: seq, db)
-            let readSeq = try seq ?? Self.lastSeq(of: conversation, db)
+            // The receipt carries the read watermark: at most the conversation's last seq (a
+            // claim beyond it would mark messages read before they exist), and never lower than before.
+            let lastSeq = try Self.lastSeq(of: conversation, db)
+            let readSeq = try UnreadLedger.advanceReadWatermark(
+                for: user, in: conversation, to: min(seq ?? lastSeq, lastSeq), db)
             let receipt = ReadReceipt(conversationID: conversation, unread: unread, totalUnread: total, readSeq: readSeq)
             let now = currentMilliseconds()
             let entry = try Timeline.appendRead(receipt, for: user, version: version, createdAt: now, db)

@@ -20,6 +20,8 @@ public struct GatewayConfiguration: Sendable {
     public var sessionLifetime: Duration = .seconds(30 * 24 * 3600)
     /// bcrypt's cost: each step doubles the work of checking a password (10 ≈ 50–100 ms).
     public var passwordHashCost: UInt8 = 10
+    /// Limits on failed logins per account, per address and per both.
+    public var loginThrottle = LoginThrottle.Configuration()
 
     public init() {}
 }

@@ -109,6 +109,38 @@ public enum UnreadLedger {
         return UnreadSummary(total: try total(of: user, db), byConversation: parts)
     }
 
+    // MARK: The read watermark
+
+    /// Creates `read_watermark`: per (user, conversation), the highest seq the user has read.
+    public static func createWatermarkTable(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS read_watermark (
+                    user_id INTEGER NOT NULL,
+                    conversation_id TEXT NOT NULL,
+                    read_seq INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, conversation_id)
+                ) WITHOUT ROWID;
+                """)
+    }
+
+    /// Moves `user`'s read watermark in `conversation` up to `seq` and returns it. It never goes
+    /// back: a read mark that arrives late, with a lower seq, leaves it where it is, as it leaves
+    /// the unread set. So a receipt always says how far the user has read, whatever the order.
+    public static func advanceReadWatermark(
+        for user: UserID, in conversation: ConversationID, to seq: Int64, _ db: Database
+    ) throws -> Int64 {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO read_watermark (user_id, conversation_id, read_seq) VALUES (?, ?, ?)
+                ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_seq = max(read_seq, excluded.read_seq)
+                """
+        ).execute(arguments: [user.rawValue, conversation.rawValue, seq])
+        return try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT read_seq FROM read_watermark WHERE user_id = ? AND conversation_id = ?"),
+            arguments: [user.rawValue, conversation.rawValue]) ?? seq
+    }
+
     // MARK: Repair: one worker at a time, and never an old one
 
     /// The lease a repair worker holds while it recounts a user's badges.

@@ -42,7 +42,7 @@ func received(_ stream: AsyncStream<Message>, count: Int) async -> [Message] {
 
 @Suite("01.2 Chat service: validate, store, then push")
 struct ChatServiceTests {
-    @Test("a message is stored, acknowledged and pushed to the recipient")
+    @Test("a message is stored, acknowledged and pushed to the recipient (01.3)")
     func sendStoresAndPushes() async throws {
         let fixture = try await ChatFixture()
         let (_, bobInbox) = await fixture.relay.subscribe(as: fixture.bob.id)

@@ -16,7 +16,9 @@ struct ModelTests {
         #expect(ConversationID.direct(a, b).peer(of: UserID(9)) == nil)
     }
 
-    @Test("malformed ids are refused", arguments: ["", "d:1", "d:7:3", "d:0:1", "x:1:2", "d:1:2:3", "d:a:b", "d:-1:2"])
+    @Test(
+        "malformed ids are refused",
+        arguments: ["", "d:1", "d:7:3", "d:0:1", "x:1:2", "d:1:2:3", "d:a:b", "d:-1:2", "d:01:2", "d:+1:2", "d:1:02", "d: 1:2"])
     func malformedConversationIDs(raw: String) {
         #expect(ConversationID(rawValue: raw) == nil)
     }

@@ -22,7 +22,7 @@ func expectServerError(
 
 @Suite("03 Gateway end to end", .serialized)
 struct GatewayEndToEndTests {
-    @Test("two users chat over WebSocket; the sender's other device sees its own message")
+    @Test("two users chat over WebSocket; the sender's other device sees its own message (03.1)")
     func webSocketChat() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")
@@ -169,23 +169,50 @@ struct GatewayEndToEndTests {
         }
     }
 
+    @Test("a token is taken from the query only on the WebSocket upgrade, never on the HTTP API")
+    func tokenInQueryOnlyForTheUpgrade() async throws {
+        try await withTestServer { server in
+            let alice = try await server.registerUser("alice")
+            let token = alice.credentials.token
+            let client = server.client()
+            let query = try await client.raw("GET", "/api/v1/me?token=\(token)")
+            #expect(query.status == 401, "a token in the query of an API route must be refused; got \(query.status)")
+            let header = try await client.raw("GET", "/api/v1/me", headers: [("Authorization", "Bearer \(token)")])
+            #expect(header.status == 200, "the same token in the header is accepted")
+            let socket = try await server.connect(alice, tokenInQuery: true)
+            #expect(socket.hello.user.id == alice.id, "the upgrade still takes ?token= (browsers cannot set its headers)")
+            socket.close()
+        }
+    }
+
     @Test("bad WebSocket input gets error frames; an oversized frame closes with 1009; a bad token gets no upgrade")
     func badWebSocketInput() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")
             let bob = try await server.registerUser("bob")
             let socket = try await server.connect(alice)
-            let cases: [(String, ErrorCode)] = [
-                ("{nope", .badFrame), (#"{"v":9,"type":"ping"}"#, .unsupportedVersion),
-                (#"{"v":1,"type":"dance"}"#, .unknownType), (#"{"v":1,"type":"send","id":"x","data":{"to":"bob"}}"#, .badFrame),
+            // Whenever the frame's `id` can be read, the error answers it (`ref`), so a client that
+            // matches answers to requests is never left waiting.
+            let cases: [(String, ErrorCode, String?)] = [
+                ("{nope", .badFrame, nil), (#"{"v":9,"type":"ping"}"#, .unsupportedVersion, nil),
+                (#"{"v":1,"type":"dance"}"#, .unknownType, nil),
+                (#"{"v":1,"type":"send","id":"x","data":{"to":"bob"}}"#, .badFrame, "x"),
+                (#"{"v":1,"type":"frobnicate","id":"u1"}"#, .unknownType, "u1"),
+                (#"{"v":2,"type":"ping","id":"u2"}"#, .unsupportedVersion, "u2"),
+                (#"{"type":"ping","id":"u3"}"#, .badFrame, "u3"),
+                (#"{"v":1,"type":"send","id":"u4","data":{}}"#, .badFrame, "u4"),
+                (#"{"v":1,"type":"sync","id":"u5"}"#, .badFrame, "u5"),
+                (#"{"v":"1","type":"ping","id":"u6"}"#, .badFrame, "u6"),
+                (#"{"v":1,"type":"ping","id":7}"#, .badFrame, nil),
             ]
-            for (text, code) in cases {
+            for (text, code, ref) in cases {
                 socket.sendRaw(text)
-                guard case .error(_, let error) = try await socket.next() else {
+                guard case .error(let answered, let error) = try await socket.next() else {
                     Issue.record("expected an error frame for \(text)")
                     continue
                 }
                 #expect(error.code == code, "\(text) → \(error)")
+                #expect(answered == ref, "\(text) → the error's ref is \(answered ?? "nil"), expected \(ref ?? "nil")")
             }
             socket.send(.send(id: "s1", SendRequest(to: bob.id, body: "x", from: bob.id)))
             #expect(

@@ -48,7 +48,7 @@ struct SessionRegistryTests {
             "Exercise 03.1: one connection per device")
     }
 
-    @Test("a replaced connection closing late does not remove its successor")
+    @Test("a replaced connection closing late does not remove its successor (03.1)")
     func staleUnregister() async {
         let registry = SessionRegistry()
         let user = UserID(1)
@@ -64,7 +64,7 @@ struct SessionRegistryTests {
         #expect(await registry.counts().users == 0, "Exercise 03.2: the last connection's removal drops the user")
     }
 
-    @Test("delivery reaches the recipient's devices and the sender's others")
+    @Test("delivery reaches the recipient's devices and the sender's others (03.1)")
     func deliver() async {
         let registry = SessionRegistry()
         let bobPhone = RecordingSink()

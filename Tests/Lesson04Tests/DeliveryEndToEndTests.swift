@@ -15,7 +15,7 @@ struct DeliveryEndToEndTests {
             firstCheck: .milliseconds(300), retryInterval: .milliseconds(200), maxRetries: 2)
     }
 
-    @Test("a client that never ACKs gets the same push id again, twice, then its connection is closed")
+    @Test("a client that never ACKs gets the same push id again, twice, then its connection is closed (04.2)")
     func withheldAcksArePushedAgainThenGivenUp() async throws {
         try await withTestServer(configure: Self.quickRetries) { server in
             let alice = try await server.registerUser("alice")

@@ -38,7 +38,7 @@ struct PushSchedulerTests {
 
 @Suite("04 Shared push timer")
 struct PushTimerTests {
-    @Test("one timer re-sends the overdue pushes of every watched window, gives up, and forgets settled windows")
+    @Test("one timer re-sends the overdue pushes of every watched window, gives up, and forgets settled windows (04.2)")
     func sharedTimerDrivesManyWindows() async throws {
         let timer = PushTimer(configuration: .init(tick: .milliseconds(10)))
         let running = Task { try await timer.run() }

@@ -17,7 +17,7 @@ struct ReorderBufferTests {
         return result
     }
 
-    @Test("in-order items pass straight through")
+    @Test("in-order items pass straight through (05.3)")
     func inOrder() {
         var buffer = ReorderBuffer<Int64>()
         #expect(buffer.offer(1, at: 1, after: 0) == [1], "Exercise 05.3: the first item follows position 0")
@@ -25,7 +25,7 @@ struct ReorderBufferTests {
         #expect(buffer.position == 5)
     }
 
-    @Test("an early item waits, the gap is reported, and the missing one releases both")
+    @Test("an early item waits, the gap is reported, and the missing one releases both (05.3)")
     func earlyItemWaits() {
         var buffer = ReorderBuffer<Int64>(after: 10)
         #expect(buffer.offer(14, at: 14, after: 12).isEmpty, "Exercise 05.3: an item whose predecessor is missing waits")
@@ -46,7 +46,7 @@ struct ReorderBufferTests {
         #expect(buffer.waitingCount == 0 && buffer.gap == nil)
     }
 
-    @Test("lossy delivery: the gaps are pulled from the server until everything is delivered")
+    @Test("lossy delivery: the gaps are pulled from the server until everything is delivered (05.3)")
     func lossyDeliveryIsRepairedByPulling() {
         let chain = Self.chain(count: 400)
         let server = chain  // what a pull of a range returns
@@ -70,7 +70,7 @@ struct ReorderBufferTests {
         #expect(pulls > 0, "the loss made the client pull")
     }
 
-    @Test("skipping to a new position releases what waited behind it")
+    @Test("skipping to a new position releases what waited behind it (05.3)")
     func skip() {
         var buffer = ReorderBuffer<Int64>(after: 3)
         _ = buffer.offer(9, at: 9, after: 8)

@@ -8,7 +8,7 @@ import Testing
 
 @Suite("05 Sequence allocator")
 struct SequenceAllocatorTests {
-    @Test("numbers come from memory within the persisted bound, and stop at it")
+    @Test("numbers come from memory within the persisted bound, and stop at it (05.1)")
     func issuesWithinTheSection() {
         var allocator = SequenceAllocator(configuration: .init(step: 3))
         #expect(allocator.next(for: "k") == nil, "Exercise 05.1: an unknown key needs a section first")
@@ -21,7 +21,7 @@ struct SequenceAllocatorTests {
         #expect(allocator.next(for: "other") == nil, "Exercise 05.1: keys are independent")
     }
 
-    @Test("a restart resumes above the bound of the previous run")
+    @Test("a restart resumes above the bound of the previous run (05.1)")
     func restartJumpsForward() {
         var allocator = SequenceAllocator(configuration: .init(step: 10))
         // The previous run persisted 10 and may have issued anything up to it.
@@ -33,7 +33,7 @@ struct SequenceAllocatorTests {
         #expect(allocator.next(for: "k") == nil, "Exercise 05.2: the bound stays the larger one (20)")
     }
 
-    @Test("killed and restarted 150 times on a real SQLite file: never back, never twice, jumps ≤ one step")
+    @Test("killed and restarted 150 times on a real SQLite file: never back, never twice, jumps ≤ one step (05.1, 05.2)")
     func neverBackNeverTwiceAcrossRestarts() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.path + "/seq.sqlite"

@@ -9,7 +9,7 @@ import Testing
 
 @Suite("05 Sequence end to end", .serialized)
 struct SequenceEndToEndTests {
-    @Test("messages are numbered per conversation and linked; a restart jumps forward, never back")
+    @Test("messages are numbered per conversation and linked; a restart jumps forward, never back (05.1, 05.2)")
     func numberedAcrossRestart() async throws {
         try await withTemporaryDirectory { directory in
             var server = try await TestServer.start(dataDirectory: directory.path) { $0.sync.sequence = .init(step: 5) }

@@ -39,7 +39,7 @@ struct HttpDNSEndToEndTests {
         }
     }
 
-    @Test("the resolver prefers the node that answers fastest, then the slow one, and the dead one last")
+    @Test("the resolver prefers the node that answers fastest, then the slow one, and the dead one last (06.2)")
     func resolverRanksByProbe() async throws {
         let fast = try await TestListener.start()
         let slow = try await TestListener.start(healthDelay: .milliseconds(600))
@@ -61,7 +61,7 @@ struct HttpDNSEndToEndTests {
         await slow.stop()
     }
 
-    @Test("answers are cached for their TTL: no second query until it runs out")
+    @Test("answers are cached for their TTL: no second query until it runs out (06.2)")
     func resolverCachesByTTL() async throws {
         let node = try await TestListener.start()
         try await withTestServer(configure: {
@@ -86,7 +86,7 @@ struct HttpDNSEndToEndTests {
         await node.stop()
     }
 
-    @Test("when the preferred node dies, the next one is used; when HttpDNS is down, the built-ins")
+    @Test("when the preferred node dies, the next one is used; when HttpDNS is down, the built-ins (06.2)")
     func resolverFallsBack() async throws {
         let first = try await TestListener.start()
         let second = try await TestListener.start(healthDelay: .milliseconds(300))
@@ -122,7 +122,7 @@ struct HttpDNSEndToEndTests {
         }
     }
 
-    @Test("HttpDNS over TLS: a pinned, trusting client resolves and probes https addresses")
+    @Test("HttpDNS over TLS: a pinned, trusting client resolves and probes https addresses (06.3)")
     func resolverOverTLS() async throws {
         let ca = try LocalCertificateAuthority()
         let certificate = try ca.issue()

@@ -32,7 +32,7 @@ struct HttpDNSUnitTests {
         #expect(cache.lookup("gateway", now: .seconds(86_400)) == nil, "DNSCache: at most a day")
     }
 
-    @Test("reachable addresses come first, fastest first; then unprobed, built-ins, and failed ones last")
+    @Test("reachable addresses come first, fastest first; then unprobed, built-ins, and failed ones last (06.2)")
     func ranking() {
         let ranked = AddressRanking.rank(
             [
@@ -46,7 +46,7 @@ struct HttpDNSUnitTests {
         )
     }
 
-    @Test("with no answer at all, the built-ins are the plan")
+    @Test("with no answer at all, the built-ins are the plan (06.2)")
     func rankingFallsBackToBuiltIns() {
         let ranked = AddressRanking.rank([], builtIn: ["https://a:1", "https://b:2", "https://a:1"])
         #expect(ranked == ["https://a:1", "https://b:2"], "Exercise 06.2: built-ins in order, once each; got \(ranked)")

@@ -17,7 +17,7 @@ struct TLSEndToEndTests {
         try await withTestServer(configure: { $0.tls = certificate.serverTLS }, body)
     }
 
-    @Test("HTTPS and WSS work for a client that trusts the CA; the pinned key is accepted")
+    @Test("HTTPS and WSS work for a client that trusts the CA; the pinned key is accepted (06.1)")
     func trustedServerWorks() async throws {
         let ca = try LocalCertificateAuthority()
         let certificate = try ca.issue()

@@ -45,7 +45,7 @@ struct AdaptiveHeartbeatTests {
         #expect(heartbeat.interval == .seconds(600))
     }
 
-    @Test("stable after the configured number of successes at the settled interval")
+    @Test("stable after the configured number of successes at the settled interval (08.2)")
     func stableAfterSuccesses() {
         var heartbeat = AdaptiveHeartbeat(policy: Self.minutes)
         heartbeat.didSucceed()
@@ -57,7 +57,7 @@ struct AdaptiveHeartbeatTests {
         #expect(heartbeat.isStable, "Exercise 08.1: stable after 5 successes at the settled interval")
     }
 
-    @Test("two failures in a row back off to the floor and probe again")
+    @Test("two failures in a row back off to the floor and probe again (08.1)")
     func backoffAfterConsecutiveFailures() {
         var heartbeat = AdaptiveHeartbeat(policy: Self.minutes)
         heartbeat.didSucceed()
@@ -71,7 +71,7 @@ struct AdaptiveHeartbeatTests {
         #expect(heartbeat.interval == .seconds(90), "probing again, upward from the floor")
     }
 
-    @Test("a single failure while settled is a blip: the interval stays")
+    @Test("a single failure while settled is a blip: the interval stays (08.1)")
     func singleFailureWhileSettledIsTolerated() {
         var heartbeat = AdaptiveHeartbeat(policy: Self.minutes, remembered: .seconds(400))
         heartbeat.didFail()

@@ -25,7 +25,7 @@ struct NATHeartbeatTests {
         configuration.idle = IdleSweeper.Configuration(idleTimeout: .seconds(8), sweepInterval: .milliseconds(200))
     }
 
-    @Test("the heartbeat converges below the NAT timeout, reconnects once, then stays up")
+    @Test("the heartbeat converges below the NAT timeout, reconnects once, then stays up (08.1, 08.2)")
     func convergesBelowNATTimeout() async throws {
         try await withTestServer(configure: Self.idleAboveCeiling) { server in
             let alice = try await server.registerUser("alice")

@@ -92,7 +92,7 @@ struct TimelineTests {
         }
     }
 
-    @Test("a send that fails inside a shared (group-committed) transaction leaves no trace; the others are stored")
+    @Test("a send that fails inside a shared (group-committed) transaction leaves no trace; the others are stored (09.1)")
     func failingSendInABatch() async throws {
         try await withTemporaryDirectory { directory in
             let store = try Self.openStore(in: directory)

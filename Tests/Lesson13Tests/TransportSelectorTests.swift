@@ -14,7 +14,7 @@ struct TransportSelectorTests {
         TransportSelector(endpoints: [ws1, ws2, tunnel], policy: policy)
     }
 
-    @Test("attempts start one stagger apart, in order of preference")
+    @Test("attempts start one stagger apart, in order of preference (13.3)")
     func staggeredStarts() {
         var selector = selector()
         #expect(selector.start(now: .zero) == [.attempt(ws1)], "Exercise 13.3: the first endpoint is attempted at once")
@@ -25,7 +25,7 @@ struct TransportSelectorTests {
         #expect(selector.inFlight == [ws1, ws2, tunnel])
     }
 
-    @Test("the first hello wins; the other attempts are cancelled")
+    @Test("the first hello wins; the other attempts are cancelled (13.3)")
     func firstWins() {
         var selector = selector()
         _ = selector.start(now: .zero)
@@ -37,7 +37,7 @@ struct TransportSelectorTests {
         #expect(selector.succeeded(ws1, now: .seconds(1)) == [.cancel(ws1)], "a late loser is closed, not adopted")
     }
 
-    @Test("a failed attempt lets the next start at once; when all fail, a new race after retryDelay")
+    @Test("a failed attempt lets the next start at once; when all fail, a new race after retryDelay (13.3)")
     func failures() {
         var selector = selector()
         _ = selector.start(now: .zero)
@@ -48,7 +48,7 @@ struct TransportSelectorTests {
         #expect(selector.tick(now: .milliseconds(1_030)) == [.attempt(ws1)], "Exercise 13.3: a new race from the top")
     }
 
-    @Test("on the tunnel, WebSocket is probed again and adopted when it works")
+    @Test("on the tunnel, WebSocket is probed again and adopted when it works (13.3)")
     func reprobe() {
         var selector = selector()
         _ = selector.start(now: .zero)
@@ -68,7 +68,7 @@ struct TransportSelectorTests {
         #expect(selector.nextDeadline == nil, "no probes while on WebSocket")
     }
 
-    @Test("a lost connection starts a new race; a probe in flight gets a head start")
+    @Test("a lost connection starts a new race; a probe in flight gets a head start (13.3)")
     func lostConnection() {
         var selector = selector()
         _ = selector.start(now: .zero)

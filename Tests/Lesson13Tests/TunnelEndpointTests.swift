@@ -12,7 +12,7 @@ import Testing
 
 @Suite("13 HTTP tunnel end to end", .serialized)
 struct TunnelEndpointTests {
-    @Test("a tunnel session says hello, is in the session map, and carries a chat both ways with ACKs")
+    @Test("a tunnel session says hello, is in the session map, and carries a chat both ways with ACKs (13.1, 13.2)")
     func chatOverTheTunnel() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")
@@ -45,7 +45,7 @@ struct TunnelEndpointTests {
         }
     }
 
-    @Test("a retried upload (its answer was lost) is applied once")
+    @Test("a retried upload (its answer was lost) is applied once (13.1, 13.2)")
     func retriedUploadAppliedOnce() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")
@@ -75,7 +75,7 @@ struct TunnelEndpointTests {
         }
     }
 
-    @Test("a lost down-poll answer is sent again; acknowledged frames are dropped")
+    @Test("a lost down-poll answer is sent again; acknowledged frames are dropped (13.1)")
     func lostPollAnswerIsRedelivered() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")
@@ -100,7 +100,7 @@ struct TunnelEndpointTests {
         }
     }
 
-    @Test("another user's tunnel id is refused, and nothing changes")
+    @Test("another user's tunnel id is refused, and nothing changes (13.1, 13.2)")
     func foreignSessionRefused() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")
@@ -163,7 +163,7 @@ struct TunnelEndpointTests {
         }
     }
 
-    @Test("malformed, oversized and over-long uploads get the error shape and change nothing")
+    @Test("malformed, oversized and over-long uploads get the error shape and change nothing (13.2)")
     func badUploads() async throws {
         try await withTestServer(configure: {
             $0.tunnel.maxBatch = 3
@@ -193,7 +193,7 @@ struct TunnelEndpointTests {
         }
     }
 
-    @Test("unacknowledged pushes on a tunnel are pushed again, then the session is given up")
+    @Test("unacknowledged pushes on a tunnel are pushed again, then the session is given up (13.1)")
     func pushesAreTrackedOnTheTunnel() async throws {
         try await withTestServer(configure: {
             $0.pushRetry = RetryPolicy(firstCheck: .milliseconds(300), retryInterval: .milliseconds(200), maxRetries: 2)

@@ -37,6 +37,8 @@ public struct AccountService: Sendable {
     let configuration: GatewayConfiguration
     /// How sessions are written into tokens (lesson 03: opaque; lesson 06: signed).
     public let tokenFormat: any SessionTokenFormat
+    /// Failed logins per account and address, shared by every copy of this service.
+    let loginThrottle: LoginThrottleGate
     /// A valid hash at the configured cost, checked when the username is unknown so that the
     /// answer takes as long as for a known user.
     private let decoyHash: String
@@ -49,6 +51,7 @@ public struct AccountService: Sendable {
         self.configuration = configuration
         self.tokenFormat = tokenFormat
         self.decoyHash = Bcrypt.hash(UUID().uuidString, cost: configuration.passwordHashCost)
+        self.loginThrottle = LoginThrottleGate(configuration: configuration.loginThrottle)
     }
 
     /// Creates an account and logs it in on a new device.
@@ -59,6 +62,10 @@ public struct AccountService: Sendable {
         try Self.validate(password: password)
         let name = (displayName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard name.count <= 64 else { throw IMError.invalidArgument("display name is longer than 64 characters") }
+        // As for message bodies: SQLite would hand back a name cut at U+0000.
+        guard !name.unicodeScalars.contains("\u{0}") else {
+            throw IMError.invalidArgument("display name contains U+0000 (NUL), which is not allowed")
+        }
         let hash = try await hashPassword(password)
         let user = try await store.createAccount(
             username: username, displayName: name.isEmpty ? username : name, passwordHash: hash)
@@ -66,12 +73,25 @@ public struct AccountService: Sendable {
     }
 
     /// Checks a password and starts a session. Wrong user and wrong password look the same.
-    public func login(username: String, password: String, deviceID: DeviceID?) async throws -> LoginResult {
+    /// `address` is the client's address: failed logins are counted per account and per address,
+    /// and too many are answered `rate_limited` without checking the password (`LoginThrottle`).
+    public func login(username: String, password: String, deviceID: DeviceID?, address: String? = nil) async throws
+        -> LoginResult
+    {
+        if case .refused(let wait) = loginThrottle.check(account: username, address: address) {
+            let seconds = Int((wait / .seconds(1)).rounded(.up))
+            throw IMError(
+                .rateLimited, "too many failed logins; try again in \(seconds) s", retryAfter: max(1, seconds))
+        }
         let account = try await store.account(username: username)
         // Verify against a fixed hash when the user does not exist, so timing does not tell.
         let hash = account?.passwordHash ?? decoyHash
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
-        guard let account, matches else { throw IMError(.unauthorized, "wrong username or password") }
+        guard let account, matches else {
+            loginThrottle.recordFailure(account: username, address: address)
+            throw IMError(.unauthorized, "wrong username or password")
+        }
+        loginThrottle.recordSuccess(account: username, address: address)
         return try await startSession(for: account.user, deviceID: deviceID)
     }
 

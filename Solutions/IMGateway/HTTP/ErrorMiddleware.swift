@@ -21,7 +21,9 @@ struct ErrorMiddleware: RouterMiddleware {
             if imError.code == .internal {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             }
-            return Response.json(ErrorBody(error: imError), status: .init(code: imError.code.httpStatus))
+            var response = Response.json(ErrorBody(error: imError), status: .init(code: imError.code.httpStatus))
+            if let retryAfter = imError.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+            return response
         }
     }
 }

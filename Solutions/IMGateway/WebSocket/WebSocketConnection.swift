@@ -127,7 +127,8 @@ final class WebSocketConnection: FrameSink {
         do {
             frame = try endpoint.codec.readClientFrame(bytes)
         } catch {
-            return enqueue(.reply(.error(ref: nil, IMError(describing: error))))
+            // The frame is refused, but its `id` may still be readable: answer that request.
+            return enqueue(.reply(.error(ref: FrameCodec.requestID(in: bytes), IMError(describing: error))))
         }
         if case .pushAck(let pushID) = frame {
             // An ACK of a push is not a request: nothing is answered, and it need not wait.

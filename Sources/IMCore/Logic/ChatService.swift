@@ -66,7 +66,7 @@ public struct ChatService: Sendable {
         -> HistoryPage
     {
         try requireMember(user, of: conversation)
-        let size = min(max(limit ?? limits.defaultHistoryPage, 1), limits.maxHistoryPage)
+        let size = min(try Self.pageSize(limit, default: limits.defaultHistoryPage), limits.maxHistoryPage)
         return try await messages.history(of: conversation, for: user, before: before, limit: size)
     }
 
@@ -87,6 +87,13 @@ public struct ChatService: Sendable {
         -> ReadReceipt
     {
         try requireMember(user, of: conversation)
+        // A read mark for a conversation with a user who does not exist would still add a `read`
+        // entry to every device's timeline and use up the offline store: refuse it first.
+        for member in conversation.members where member != user {
+            guard try await accounts.user(member) != nil else {
+                throw IMError.notFound("conversation \(conversation) does not exist: user \(member.rawValue) does not exist")
+            }
+        }
         if let timeline {
             let (receipt, entry) = try await timeline.markRead(conversation, by: user, upTo: seq)
             await timelinePusher?.push(entry, to: user)
@@ -131,7 +138,7 @@ public struct ChatService: Sendable {
     public func sync(for user: UserID, after version: Int64, limit: Int?) async throws -> SyncPage {
         guard let timeline else { throw IMError(.internal, "this server keeps no timeline") }
         guard version >= 0 else { throw IMError.invalidArgument("`after` must be 0 or a version the server sent") }
-        let size = min(max(limit ?? limits.maxSyncPage, 1), limits.maxSyncPage)
+        let size = min(try Self.pageSize(limit, default: limits.maxSyncPage), limits.maxSyncPage)
         let page = try await timeline.timeline(of: user, after: version, limit: size)
         guard let reason = page.resetReason else {
             return SyncPage(entries: page.entries, hasMore: page.hasMore, head: page.head)
@@ -155,6 +162,14 @@ public struct ChatService: Sendable {
 
     // MARK: Rules
 
+    /// A page size a client asked for: at least 1 (0 or less is `invalid_argument`, the same over
+    /// HTTP and WebSocket); above the maximum it is clamped by the caller.
+    static func pageSize(_ limit: Int?, default: Int) throws -> Int {
+        guard let limit else { return `default` }
+        guard limit >= 1 else { throw IMError.invalidArgument("`limit` must be 1 or more; got \(limit)") }
+        return limit
+    }
+
     func requireMember(_ user: UserID, of conversation: ConversationID) throws {
         guard conversation.hasMember(user) else {
             throw IMError.forbidden("you are not a member of conversation \(conversation)")
@@ -162,12 +177,20 @@ public struct ChatService: Sendable {
     }
 
     func validate(body: String, clientMsgID: String?) throws {
+        // U+0000 is refused, not stored: SQLite's C strings end at it, so what we would store and
+        // acknowledge is not what a later read gives back. Every other code point round-trips.
+        if body.unicodeScalars.contains("\u{0}") {
+            throw IMError.invalidArgument("message body contains U+0000 (NUL), which is not allowed")
+        }
         if body.allSatisfy(\.isWhitespace) { throw IMError.invalidArgument("message body is empty") }
         if body.count > limits.maxBodyCharacters {
             throw IMError.invalidArgument("message body has \(body.count) characters; the limit is \(limits.maxBodyCharacters)")
         }
         if let clientMsgID, clientMsgID.isEmpty || clientMsgID.utf8.count > limits.maxClientMsgIDLength {
             throw IMError.invalidArgument("clientMsgID must have 1 to \(limits.maxClientMsgIDLength) bytes")
+        }
+        if let clientMsgID, clientMsgID.unicodeScalars.contains("\u{0}") {
+            throw IMError.invalidArgument("clientMsgID contains U+0000 (NUL), which is not allowed")
         }
     }
 }

@@ -95,7 +95,9 @@ public struct ConversationID: RawRepresentable, Hashable, Sendable, Codable, Cus
 
     private static func directMembers(of raw: String) -> (UserID, UserID)? {
         let parts = raw.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "d", let a = Int64(parts[1]), let b = Int64(parts[2]), a > 0, a <= b
+        guard parts.count == 3, parts[0] == "d", let a = Int64(parts[1]), let b = Int64(parts[2]), a > 0, a <= b,
+            // Canonical digits only: `d:07:9` or `d:+7:9` would name the same pair under a second id.
+            parts[1] == String(a), parts[2] == String(b)
         else { return nil }
         return (UserID(a), UserID(b))
     }

@@ -19,6 +19,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case conflict
     case `internal`
     case notImplemented = "not_implemented"
+    /// Too many requests of a kind (failed logins, sends): wait `retryAfter` seconds.
+    case rateLimited = "rate_limited"
 
     /// The HTTP status that carries this code.
     public var httpStatus: Int {
@@ -31,6 +33,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
         case .conflict: 409
         case .internal: 500
         case .notImplemented: 501
+        case .rateLimited: 429
         }
     }
 }
@@ -40,10 +43,13 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
 public struct IMError: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     public let code: ErrorCode
     public let message: String
+    /// With `rate_limited`: whole seconds to wait before trying again (also sent as `Retry-After`).
+    public let retryAfter: Int?
 
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

@@ -6,8 +6,11 @@
 import Hummingbird
 import IMCore
 
-/// Reads the token from `Authorization: Bearer …` (or `?token=` for browsers opening a WebSocket,
-/// which cannot set headers), checks it and stores the identity in the context.
+/// Reads the token from `Authorization: Bearer …`, checks it and stores the identity in the context.
+///
+/// Never from the query: a token in a URL ends up in access logs, proxy logs and `Referer`
+/// headers. Only the WebSocket upgrade takes `?token=` (`WebSocketEndpoint`), because a browser
+/// cannot set headers on it.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = IMRequestContext
     let accounts: AccountService
@@ -21,9 +24,7 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     static func token(in request: Request) -> String? {
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-            return String(header.dropFirst("Bearer ".count))
-        }
-        return request.uri.queryParameters.get("token")
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst("Bearer ".count))
     }
 }

@@ -18,7 +18,7 @@ struct HTTPAPI: Sendable {
     func addRoutes(to router: Router<IMRequestContext>) {
         let open = router.group("api/v1")
         open.post("register") { request, _ in try await register(request) }
-        open.post("login") { request, _ in try await login(request) }
+        open.post("login") { request, context in try await login(request, from: context.remoteAddress) }
 
         let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: accounts))
         api.post("logout") { _, context in
@@ -42,29 +42,42 @@ struct HTTPAPI: Sendable {
 
     // MARK: Accounts
 
+    // The device id is read as a string and checked here, so that a bad one is answered
+    // `invalid_argument` saying what a device id is, not `bad_frame`.
     private struct RegisterBody: Decodable {
         let username: String
         let password: String
         let displayName: String?
-        let deviceID: DeviceID?
+        let deviceID: String?
     }
 
     private struct LoginBody: Decodable {
         let username: String
         let password: String
-        let deviceID: DeviceID?
+        let deviceID: String?
+    }
+
+    private func deviceID(_ raw: String?) throws -> DeviceID? {
+        guard let raw else { return nil }
+        guard let id = DeviceID(rawValue: raw) else {
+            throw IMError.invalidArgument("deviceID must be 1 to 64 characters of A-Z a-z 0-9 _ -")
+        }
+        return id
     }
 
     private func register(_ request: Request) async throws -> Response {
         let body = try await decode(RegisterBody.self, from: request)
         let result = try await accounts.register(
-            username: body.username, password: body.password, displayName: body.displayName, deviceID: body.deviceID)
+            username: body.username, password: body.password, displayName: body.displayName,
+            deviceID: try deviceID(body.deviceID))
         return .json(result, status: .created)
     }
 
-    private func login(_ request: Request) async throws -> Response {
+    private func login(_ request: Request, from address: String?) async throws -> Response {
         let body = try await decode(LoginBody.self, from: request)
-        return .json(try await accounts.login(username: body.username, password: body.password, deviceID: body.deviceID))
+        return .json(
+            try await accounts.login(
+                username: body.username, password: body.password, deviceID: try deviceID(body.deviceID), address: address))
     }
 
     private func me(_ context: IMRequestContext) async throws -> Response {

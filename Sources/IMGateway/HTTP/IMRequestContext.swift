@@ -5,6 +5,7 @@
 
 import Hummingbird
 import IMCore
+import NIOCore
 
 /// The request context of every HTTP route: Hummingbird's storage plus the authenticated
 /// identity, set by `AuthMiddleware`.
@@ -12,10 +13,13 @@ public struct IMRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Who sent the request; `nil` until `AuthMiddleware` has checked the token.
     public var identity: Identity?
+    /// The client's IP address (without the port), for limits per address; nil when unknown.
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         identity = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The identity, or `unauthorized` on a route that forgot its middleware.
