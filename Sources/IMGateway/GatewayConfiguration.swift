@@ -12,6 +12,12 @@ public struct GatewayConfiguration: Sendable {
     public var maxPendingOutboundBytes = 4 * 1024 * 1024
     /// How long a close frame waits for the client's answer before the socket is closed anyway.
     public var webSocketCloseTimeout: Duration = .seconds(3)
+    /// How long a new connection has to deliver its first request head (HTTP request or
+    /// WebSocket upgrade) before it is closed: silent and half-open sockets hold no descriptor for long.
+    public var firstRequestTimeout: Duration = .seconds(10)
+    /// How long a kept-alive HTTP connection may stay idle between requests (a request in
+    /// progress, such as a parked long poll, is never cut).
+    public var httpIdleTimeout: Duration = .seconds(75)
     /// Largest HTTP request body.
     public var maxRequestBodyBytes = 64 * 1024
     /// The longest a long-poll request may be held.

@@ -122,7 +122,7 @@ struct HttpDNSEndToEndTests {
         }
     }
 
-    @Test("HttpDNS over TLS: a pinned, trusting client resolves and probes https addresses (06.3)")
+    @Test("HttpDNS over TLS: a pinned, trusting client resolves and probes https addresses (06.2, 06.3)")
     func resolverOverTLS() async throws {
         let ca = try LocalCertificateAuthority()
         let certificate = try ca.issue()

@@ -13,7 +13,9 @@ struct TransportFallbackTests {
     static let quickPolicy = TransportSelectorPolicy(
         stagger: .milliseconds(100), retryDelay: .milliseconds(200), reprobeInterval: .milliseconds(300))
 
-    @Test("behind a WebSocket-blocking proxy a client chats over the tunnel, then returns to WebSocket, losing nothing (13.2)")
+    @Test(
+        "behind a WebSocket-blocking proxy a client chats over the tunnel, then returns to WebSocket, losing nothing (13.1, 13.2)"
+    )
     func fallbackAndReturn() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")

@@ -42,10 +42,17 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
     let webSockets: WebSocketEndpoint
     let http1: HTTP1Channel.Configuration
 
+    /// How long a new connection has to deliver its first request head.
+    let firstRequestTimeout: TimeAmount
+
     init(responder: @escaping HTTPChannelHandler.Responder, webSockets: WebSocketEndpoint) {
         self.responder = Self.redirectingLateUpgrades(responder)
         self.webSockets = webSockets
-        self.http1 = HTTP1Channel.Configuration()
+        let configuration = webSockets.configuration
+        // Between requests a kept-alive HTTP connection may stay idle this long (a request in
+        // progress, such as a parked long poll, is never cut).
+        self.http1 = HTTP1Channel.Configuration(idleTimeout: .init(configuration.httpIdleTimeout))
+        self.firstRequestTimeout = .init(configuration.firstRequestTimeout)
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -69,6 +76,7 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
+                        FirstRequestDeadline.met(on: channel)
                         guard let identity = attempt.value.identity else { throw IMError.unauthorized }
                         try webSockets.adopt(channel, identity: identity, logger: logger)
                         return Outcome.webSocket
@@ -79,6 +87,7 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        FirstRequestDeadline.met(on: channel)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandlers(http1.additionalChannelHandlers())
                         try channel.pipeline.syncOperations.addHandler(
@@ -96,7 +105,9 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.decoderConfiguration.maxHeaderFieldSize = http1.httpDecoder.maxHeaderFieldSize
             configuration.decoderConfiguration.maxHeaderListSize = http1.httpDecoder.maxHeaderListSize
             configuration.decoderConfiguration.maxHeaderFieldCount = http1.httpDecoder.maxHeaderFieldCount
-            // A connection that never sends a request must not hold up a graceful shutdown.
+            // A connection that never sends a request must not hold up a graceful shutdown, nor
+            // a file descriptor for more than a few seconds.
+            try channel.pipeline.syncOperations.addHandler(FirstRequestDeadline(timeout: firstRequestTimeout))
             try channel.pipeline.syncOperations.addHandler(QuiesceBeforeFirstRequest())
             let outcome = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
                 configuration: configuration)
