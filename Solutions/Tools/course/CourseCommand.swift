@@ -13,8 +13,9 @@ struct Course: ParsableCommand {
             reference in Solutions/<Module>. Run from anywhere inside the repository.
             """,
         subcommands: [
-            StatusCommand.self, StartCommand.self, TestCommand.self, HintCommand.self, DiffCommand.self,
-            ResetCommand.self, GenerateCommand.self, CheckCommand.self,
+            StatusCommand.self, NextCommand.self, StartCommand.self, TestCommand.self, WatchCommand.self,
+            HintCommand.self, DiffCommand.self, ResetCommand.self, GenerateCommand.self, TestMapCommand.self,
+            CheckCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)
 }
