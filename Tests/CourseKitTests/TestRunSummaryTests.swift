@@ -40,6 +40,9 @@ struct TestRunSummaryTests {
         let output = """
             Building for debugging...
             /repo/Sources/IMDelivery/PushWindow.swift:31:13: error: cannot find 'pendng' in scope
+            29 |         // BEGIN EXERCISE 04.1: Remove the push
+            30 |         pendng.removeValue(forKey: pushID) != nil
+               |         `- error: cannot find 'pendng' in scope
             error: emit-module command failed with exit code 1 (use -v to see invocation)
             error: fatalError
             """
@@ -47,6 +50,8 @@ struct TestRunSummaryTests {
         #expect(summary.verdict == .didNotFinish)
         #expect(summary.outcomes == ExerciseOutcomes(unknown: ["04.1", "04.2"]))
         #expect(summary.firstFailureLines.first?.contains("cannot find 'pendng' in scope") == true)
+        #expect(summary.modulesWithCompileErrors == ["IMDelivery"])
+        #expect(summary.firstFailureLines.count == 2, "the quoted repeat and SwiftPM's summary are left out")
         #expect(!summary.firstFailureLines.contains("error: fatalError"))
     }
 

@@ -49,7 +49,7 @@ struct PushWindowTests {
         #expect(window.tick(now: .seconds(60)).isEmpty, "Exercise 04.2: nothing more happens afterwards")
     }
 
-    @Test("04.1, 04.2 acknowledged pushes are never re-sent; overdue ones go in id order")
+    @Test("04.2 acknowledged pushes are never re-sent; overdue ones go in id order")
     func onlyTheUnacknowledgedAreResent() {
         var window = PushWindow<Int>(policy: policy)
         let ids = (1...4).map { window.push($0, now: .zero) }

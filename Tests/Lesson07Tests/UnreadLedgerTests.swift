@@ -55,7 +55,7 @@ struct UnreadLedgerTests {
         }
     }
 
-    @Test("07.1, 07.2 many concurrent senders and readers: total == sum of parts at every observation and the counts are exact")
+    @Test("07.2 many concurrent senders and readers: total == sum of parts at every observation and the counts are exact")
     func concurrentSendersAndReaders() async throws {
         try await withTemporaryDirectory { directory in
             let pool = try Self.openPool(in: directory)

@@ -44,6 +44,7 @@ public enum CourseError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     case noTestsForExercise(id: String, testTarget: String)
     case fileSystem(path: String, reason: String)
     case processFailed(command: String, reason: String)
+    case interrupted(command: String, signal: Int32)
 
     public var description: String {
         switch self {
@@ -84,6 +85,8 @@ public enum CourseError: Error, Sendable, Equatable, CustomStringConvertible, Lo
                 + "\"\(id) \"), so its tests cannot be run alone; run the whole lesson's tests instead"
         case .fileSystem(let path, let reason):
             return "\(path): \(reason)"
+        case .interrupted(let command, let signal):
+            return "interrupted (signal \(signal)): `\(command)` was stopped too"
         case .processFailed(let command, let reason):
             return "could not run `\(command)`: \(reason)"
         }

@@ -34,6 +34,9 @@ public struct TestRunSummary: Sendable, Equatable {
     public let outcomes: ExerciseOutcomes
     /// The first lines that report a failure, trimmed: what to read first.
     public let firstFailureLines: [String]
+    /// The modules of `Sources/` that compiler errors point into (`IMHeartbeat`), in order of
+    /// appearance: a started lesson that does not compile stops every lesson's build.
+    public let modulesWithCompileErrors: [String]
 
     /// swift-testing's closing line, `✘ Test run with 12 tests in 3 suites failed after ...`.
     static let runEndMarker = "Test run with "
@@ -43,6 +46,7 @@ public struct TestRunSummary: Sendable, Equatable {
             verdict = .passed
             outcomes = ExerciseOutcomes(passed: exercises)
             firstFailureLines = []
+            modulesWithCompileErrors = []
             return
         }
         let named = FailureScan.exercisesNamed(exercises, in: output)
@@ -55,6 +59,18 @@ public struct TestRunSummary: Sendable, Equatable {
             ? ExerciseOutcomes(passed: others, failed: named)
             : ExerciseOutcomes(failed: named, unknown: others)
         firstFailureLines = Self.firstFailureLines(in: output, limit: failureLineLimit)
+        modulesWithCompileErrors = Self.modulesWithCompileErrors(in: output)
+    }
+
+    /// `.../Sources/IMHeartbeat/IdleLedger.swift:54:19: error: ...` → `IMHeartbeat`.
+    static func modulesWithCompileErrors(in output: String) -> [String] {
+        var modules: [String] = []
+        for line in output.split(separator: "\n") where line.contains(": error: ") {
+            guard let range = line.range(of: "Sources/") else { continue }
+            let module = String(line[range.upperBound...].prefix { $0 != "/" })
+            if !module.isEmpty && !modules.contains(module) { modules.append(module) }
+        }
+        return modules
     }
 
     /// The first failure lines, skipping swift-testing's headers and summaries (which repeat what
@@ -66,6 +82,8 @@ public struct TestRunSummary: Sendable, Equatable {
         ]
         return FailureScan.failureLines(in: output)
             .filter { line in !summaries.contains { line.contains($0) } }
+            // The compiler repeats each error under the source line it quotes (`  |  `- error: ...`).
+            .filter { line in !line.drop { $0 == " " }.hasPrefix("|") }
             .prefix(limit)
             .map { line in
                 let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)

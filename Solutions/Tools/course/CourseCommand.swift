@@ -23,7 +23,11 @@ struct Course: ParsableCommand {
 extension CourseWorkspace {
     /// The repository around the current directory.
     static func current() throws -> CourseWorkspace {
-        try locate(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let workspace = try locate(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        for move in workspace.migrateLegacyFiles() {
+            say("Moved \(move) (progress and backups now live in .course/, which cleaning .build keeps).")
+        }
+        return workspace
     }
 }
 

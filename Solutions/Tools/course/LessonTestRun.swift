@@ -1,3 +1,4 @@
+import ArgumentParser
 import CourseKit
 import Foundation
 
@@ -32,7 +33,14 @@ struct LessonTestRun {
         let fromSources = try workspace.startedLessons().contains(lesson.number)
         let arguments = try arguments()
         announce("$ " + arguments.map(Self.shellQuoted).joined(separator: " "))
-        let result = try ProcessRunner(echo: echo).run(arguments, in: workspace.root)
+        let result: ProcessResult
+        do {
+            result = try ProcessRunner(echo: echo).run(arguments, in: workspace.root)
+        } catch CourseError.interrupted(_, let signal) {
+            // Ctrl-C: the tests were stopped as well; nothing is recorded.
+            say("\nStopped.")
+            throw ExitCode(128 + signal)
+        }
         let lessonExercises = (try? workspace.reference(lesson).exerciseIDs) ?? []
         let scope = exercise.map { [$0] } ?? lessonExercises
         let summary = TestRunSummary(exitCode: result.exitCode, output: result.output, exercises: scope)

@@ -22,8 +22,8 @@ struct NextCommand: ParsableCommand {
                     id: block.id, task: block.task, file: Self.learnerFile(block.location.file, module: lesson.module))
             }
         }
-        let step = NextStep.find(
-            lessons: workspace.catalog.available, exercises: exercises, started: started, state: workspace.loadState())
+        let state = workspace.loadState()
+        let step = NextStep.find(lessons: workspace.catalog.available, exercises: exercises, started: started, state: state)
         switch step {
         case .allDone:
             say("Every written lesson is done: all their tests pass on your code. Well done!")
@@ -43,6 +43,18 @@ struct NextCommand: ParsableCommand {
             say()
             if !isStarted { say("  Start  swift run course start \(lesson.number)") }
             say("  Test   swift run course test \(lesson.number)")
+        }
+        // Lessons are proposed in order; one the learner has already started deserves a word too.
+        let startedLessons = workspace.catalog.available.filter { started.contains($0.number) }
+        let inProgress = NextStep.find(lessons: startedLessons, exercises: exercises, started: started, state: state)
+        if inProgress != step, case .exercise(let lesson, let exercise, _) = inProgress {
+            say()
+            say(
+                "You have also started lesson \(lesson.code): its next exercise is \(exercise.id) "
+                    + "(swift run course test \(lesson.number) \(exercise.id)).")
+        } else if inProgress != step, case .finishLesson(let lesson, _) = inProgress {
+            say()
+            say("You have also started lesson \(lesson.code): run all its tests (swift run course test \(lesson.number)).")
         }
     }
 

@@ -60,6 +60,7 @@ struct TestCommand: ParsableCommand {
         case .didNotFinish:
             say("\(scope): the tests did not run to the end (exit code \(outcome.result.exitCode), \(time)).")
             say("Read the first error above: most often your code does not compile.")
+            CompileErrorAdvice.lines(for: summary, testing: lesson, workspace: workspace).forEach { say($0) }
         case .failed:
             say("\(scope): tests failed (exit code \(outcome.result.exitCode), \(time)).")
         }

@@ -64,6 +64,7 @@ struct WatchCommand: ParsableCommand {
                 say("  Exercises to fix: \(summary.outcomes.failed.joined(separator: ", "))")
             }
             summary.firstFailureLines.forEach { say("  " + $0) }
+            CompileErrorAdvice.lines(for: summary, testing: run.lesson, workspace: run.workspace).forEach { say("  " + $0) }
             say("  (swift run course test \(run.lesson.number) shows the whole output)")
         }
         say("Waiting for changes...")
