@@ -7,7 +7,7 @@ import Testing
 struct PushWindowTests {
     let policy = RetryPolicy(firstCheck: .seconds(5), retryInterval: .seconds(2), maxRetries: 2)
 
-    @Test("04.1 an acknowledged push is removed once; unknown and repeated ACKs change nothing")
+    @Test("an acknowledged push is removed once; unknown and repeated ACKs change nothing")
     func acknowledge() {
         var window = PushWindow<String>(policy: policy)
         let first = window.push("a", now: .zero)
