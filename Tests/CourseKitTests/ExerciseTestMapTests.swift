@@ -74,6 +74,16 @@ struct ExerciseTestMapTests {
         #expect(ExerciseTestMap.exerciseIDs(leading: "the 04.1 case").isEmpty)
     }
 
+    @Test("ids may also close the name in parentheses, as course check's stub runs ask failing tests to")
+    func trailingIDs() {
+        #expect(ExerciseTestMap.exerciseIDs(in: "a restart resumes above the bound (05.1)") == ["05.1"])
+        #expect(ExerciseTestMap.exerciseIDs(in: "killed and restarted (05.1, 05.2)") == ["05.1", "05.2"])
+        #expect(ExerciseTestMap.exerciseIDs(in: "03.1 session map, also (03.1–03.3)") == ["03.1", "03.2", "03.3"])
+        #expect(ExerciseTestMap.exerciseIDs(in: "a note (see 05.1)").isEmpty)
+        #expect(ExerciseTestMap.exerciseIDs(in: "a retried send (its answer was lost)").isEmpty)
+        #expect(ExerciseTestMap.exerciseIDs(in: "05.2 both ends (05.1)") == ["05.2", "05.1"])
+    }
+
     @Test("the check reports an exercise no test names, an id that is no exercise, and an attribute without a declaration")
     func problems() {
         let broken = """

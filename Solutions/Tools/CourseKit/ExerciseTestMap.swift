@@ -106,7 +106,7 @@ public struct ExerciseTestMap: Sendable, Equatable {
             let lines = TextLines.split(files[path]!)
             for index in lines.indices {
                 guard let attribute = Attribute.read(lines, at: index) else { continue }
-                let ids = exerciseIDs(leading: attribute.displayName)
+                let ids = exerciseIDs(in: attribute.displayName)
                 guard !ids.isEmpty else { continue }
                 let location = SourceLocation(file: path, line: index + 1)
                 guard let name = declaredName(of: attribute.kind, in: lines, after: attribute.end) else {
@@ -124,6 +124,25 @@ public struct ExerciseTestMap: Sendable, Equatable {
             }
         }
         return ExerciseTestMap(testTarget: testTarget, references: references, unreadable: unreadable)
+    }
+
+    /// The exercise ids of a display name: those it starts with, then those in parentheses at its
+    /// end (`"a restart resumes above the bound (05.1, 05.2)"`), each once.
+    public static func exerciseIDs(in displayName: String) -> [String] {
+        var ids = exerciseIDs(leading: displayName)
+        for id in exerciseIDs(trailing: displayName) where !ids.contains(id) { ids.append(id) }
+        return ids
+    }
+
+    /// The ids in a closing parenthesis that holds nothing else: `"... (03.1, 03.3)"` → [03.1, 03.3];
+    /// `"... (see 03.1)"` names none.
+    public static func exerciseIDs(trailing displayName: String) -> [String] {
+        guard displayName.hasSuffix(")"), let open = displayName.lastIndex(of: "(") else { return [] }
+        let inside = displayName[displayName.index(after: open)..<displayName.index(before: displayName.endIndex)]
+        // Only ids and their separators inside: `(see 05.1)` is a remark, not a list.
+        let listCharacters = Set("0123456789., –-/+")
+        guard inside.allSatisfy(listCharacters.contains) else { return [] }
+        return exerciseIDs(leading: String(inside))
     }
 
     /// The exercise ids a display name starts with: `04.1 ...` → [04.1]; `03.1, 03.2 ...` and
