@@ -23,7 +23,7 @@ struct PushWindowTests {
         #expect(window.pendingCount == 1, "PushWindow.acknowledge: unknown ACKs change nothing")
     }
 
-    @Test("an unacknowledged push is re-sent twice, 2 s apart, then given up")
+    @Test("04.2 an unacknowledged push is re-sent twice, 2 s apart, then given up")
     func retriesThenGivesUp() {
         var window = PushWindow<String>(policy: policy)
         let id = window.push("hello", now: .zero)
@@ -49,7 +49,7 @@ struct PushWindowTests {
         #expect(window.tick(now: .seconds(60)).isEmpty, "Exercise 04.2: nothing more happens afterwards")
     }
 
-    @Test("acknowledged pushes are never re-sent; overdue ones go in id order")
+    @Test("04.2 acknowledged pushes are never re-sent; overdue ones go in id order")
     func onlyTheUnacknowledgedAreResent() {
         var window = PushWindow<Int>(policy: policy)
         let ids = (1...4).map { window.push($0, now: .zero) }
@@ -63,7 +63,7 @@ struct PushWindowTests {
         #expect(window.nextDeadline == .seconds(7), "Exercise 04.2: their next check is now + retryInterval")
     }
 
-    @Test("with no retries configured, an overdue push is given up at the first check")
+    @Test("04.2 with no retries configured, an overdue push is given up at the first check")
     func zeroRetries() {
         var window = PushWindow<Int>(policy: RetryPolicy(firstCheck: .seconds(1), retryInterval: .seconds(1), maxRetries: 0))
         let id = window.push(1, now: .zero)

@@ -7,7 +7,7 @@ import IMStore
 import IMTestSupport
 import Testing
 
-@Suite("04 Send de-duplication")
+@Suite("04.1 Send de-duplication")
 struct SendDeduplicationTests {
     @Test("a retry finds the message its sender stored under the same clientMsgID, from any device; nothing else matches")
     func findsTheStoredMessage() async throws {

@@ -3,7 +3,7 @@
 import IMSequence
 import Testing
 
-@Suite("05 Reorder buffer")
+@Suite("05.3 Reorder buffer")
 struct ReorderBufferTests {
     /// A chain like the server makes: increasing, with skips (after crashes), each linked to the one before.
     static func chain(count: Int) -> [(seq: Int64, previous: Int64)] {

@@ -21,7 +21,7 @@ struct SequenceAllocatorTests {
         #expect(allocator.next(for: "other") == nil, "Exercise 05.1: keys are independent")
     }
 
-    @Test("a restart resumes above the bound of the previous run (05.1)")
+    @Test("05.2 a restart resumes above the bound of the previous run (05.1)")
     func restartJumpsForward() {
         var allocator = SequenceAllocator(configuration: .init(step: 10))
         // The previous run persisted 10 and may have issued anything up to it.

@@ -4,7 +4,7 @@ import IMSecurity
 import NIOSSL
 import Testing
 
-@Suite("06 Pin check")
+@Suite("06.3 Pin check")
 struct PinCheckTests {
     static func certificate(_ issued: LocalCertificateAuthority.Issued) throws -> NIOSSLCertificate {
         try #require(try NIOSSLCertificate.fromPEMBytes(Array(issued.certificatePEM.utf8)).first)

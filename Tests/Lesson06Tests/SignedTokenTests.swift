@@ -6,7 +6,7 @@ import IMGateway
 import IMSecurity
 import Testing
 
-@Suite("06 signed tokens")
+@Suite("06.1 Signed tokens")
 struct SignedTokenTests {
     static let key = [UInt8](repeating: 7, count: 32)
     static let format = SignedTokenFormat(key: key, lifetime: .seconds(3600))

@@ -23,7 +23,7 @@ struct LeaseLockTests {
         try await pool.write { try LeaseLock.acquire("job", holder: holder, for: duration, now: now, $0) }
     }
 
-    @Test("one holder at a time; a renewal keeps its token; after an expiry or a release the next holder gets a larger one")
+    @Test("07.3 one holder at a time; a renewal keeps its token; after an expiry or a release the next holder gets a larger one")
     func leaseRules() async throws {
         try await withTemporaryDirectory { directory in
             let pool = try Self.openPool(in: directory)
@@ -50,7 +50,7 @@ struct LeaseLockTests {
         }
     }
 
-    @Test("the guard admits the newest token again and again, and refuses an older one")
+    @Test("07.4 the guard admits the newest token again and again, and refuses an older one")
     func fenceGuard() async throws {
         try await withTemporaryDirectory { directory in
             let pool = try Self.openPool(in: directory)
@@ -78,7 +78,7 @@ struct LeaseLockTests {
         }
     }
 
-    @Test("a repair worker paused past its lease cannot write its old counts over a newer worker's")
+    @Test("07.4 a repair worker paused past its lease cannot write its old counts over a newer worker's")
     func pausedRepairWorker() async throws {
         try await withTemporaryDirectory { directory in
             let pool = try Self.openPool(in: directory)

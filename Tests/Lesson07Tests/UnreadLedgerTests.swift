@@ -19,7 +19,7 @@ struct UnreadLedgerTests {
     let withAlice = ConversationID.direct(UserID(1), UserID(2))
     let withCarol = ConversationID.direct(UserID(2), UserID(3))
 
-    @Test("an incoming message counts once, in its conversation and in the total")
+    @Test("07.1 an incoming message counts once, in its conversation and in the total")
     func recordIncoming() async throws {
         try await withTemporaryDirectory { directory in
             let pool = try Self.openPool(in: directory)
@@ -36,7 +36,7 @@ struct UnreadLedgerTests {
         }
     }
 
-    @Test("a read mark clears up to its seq and leaves later messages unread")
+    @Test("07.2 a read mark clears up to its seq and leaves later messages unread")
     func markReadUpTo() async throws {
         try await withTemporaryDirectory { directory in
             let pool = try Self.openPool(in: directory)
@@ -55,7 +55,7 @@ struct UnreadLedgerTests {
         }
     }
 
-    @Test("many concurrent senders and readers: total == sum of parts at every observation and the counts are exact")
+    @Test("07.2 many concurrent senders and readers: total == sum of parts at every observation and the counts are exact")
     func concurrentSendersAndReaders() async throws {
         try await withTemporaryDirectory { directory in
             let pool = try Self.openPool(in: directory)

@@ -94,7 +94,7 @@ struct AdaptiveHeartbeatTests {
     }
 }
 
-@Suite("08 Idle ledger (pure)")
+@Suite("08.3 Idle ledger (pure)")
 struct IdleLedgerTests {
     @Test("a sweep takes out exactly the connections silent for longer than the timeout")
     func sweepTakesOutSilentConnections() {

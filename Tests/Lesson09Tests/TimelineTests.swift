@@ -20,7 +20,7 @@ struct TimelineTests {
     let alice = UserID(1)
     let bob = UserID(2)
 
-    @Test("each entry links to the one before; the head moves up and never back")
+    @Test("09.1 each entry links to the one before; the head moves up and never back")
     func linksAndHead() async throws {
         try await withTemporaryDirectory { directory in
             let store = try Self.openStore(in: directory)
@@ -48,7 +48,7 @@ struct TimelineTests {
         }
     }
 
-    @Test("sync pages: up to date, in pages with hasMore, reset when ahead of the head")
+    @Test("09.2 sync pages: up to date, in pages with hasMore, reset when ahead of the head")
     func pages() async throws {
         try await withTemporaryDirectory { directory in
             let store = try Self.openStore(in: directory)
@@ -72,7 +72,7 @@ struct TimelineTests {
         }
     }
 
-    @Test("the offline store is capped; a device whose gap was evicted is told to reset")
+    @Test("09.2 the offline store is capped; a device whose gap was evicted is told to reset")
     func evictedGapResets() async throws {
         try await withTemporaryDirectory { directory in
             let store = try Self.openStore(in: directory, retention: .init(maxEntries: 4, evictionInterval: 1))

@@ -10,7 +10,7 @@ import Testing
 
 @Suite("11 The IM assembled", .serialized)
 struct AssemblyTests {
-    @Test("the parts are wired: durable SQLite file, numbered messages, ACKed pushes, timelines (11.2)")
+    @Test("11.1 the parts are wired: durable SQLite file, numbered messages, ACKed pushes, timelines (11.2)")
     func wiring() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")
@@ -53,7 +53,7 @@ struct AssemblyTests {
         }
     }
 
-    @Test("a restart on the same data folder keeps accounts, sessions, messages, numbering and badges (11.2)")
+    @Test("11.1 a restart on the same data folder keeps accounts, sessions, messages, numbering and badges (11.2)")
     func restartKeepsEverything() async throws {
         try await withTemporaryDirectory { directory in
             let first = try await TestServer.start(dataDirectory: directory.path)
@@ -98,7 +98,7 @@ struct AssemblyTests {
         }
     }
 
-    @Test("a graceful shutdown closes live WebSockets, answers parked long polls, and ends promptly (11.2)")
+    @Test("11.3 a graceful shutdown closes live WebSockets, answers parked long polls, and ends promptly (11.2)")
     func gracefulShutdownDrains() async throws {
         try await withTemporaryDirectory { directory in
             let server = try await TestServer.start(dataDirectory: directory.path)

@@ -3,7 +3,7 @@
 import IMTunnel
 import Testing
 
-@Suite("13 Transport selector (pure)")
+@Suite("13.3 Transport selector (pure)")
 struct TransportSelectorTests {
     let ws1 = TransportEndpoint(.webSocket, "http://a:1")
     let ws2 = TransportEndpoint(.webSocket, "http://a:2")

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("13 Tunnel queues (pure)")
 struct TunnelStateTests {
-    @Test("a poll gets the frames after its `after`, in order, at most `limit` of them")
+    @Test("13.1 a poll gets the frames after its `after`, in order, at most `limit` of them")
     func takeInOrder() {
         var queue = DownQueue<String>()
         let numbers = ["a", "b", "c", "d"].map { queue.append($0) }
@@ -18,7 +18,7 @@ struct TunnelStateTests {
         #expect(queue.count == 1 && queue.acknowledged == 3, "Exercise 13.1: acknowledged frames are dropped")
     }
 
-    @Test("a repeated poll (its answer was lost) gets the same frames again")
+    @Test("13.1 a repeated poll (its answer was lost) gets the same frames again")
     func lostAnswerIsRepeated() {
         var queue = DownQueue<Int>()
         for value in 1...5 { _ = queue.append(value) }
@@ -31,7 +31,7 @@ struct TunnelStateTests {
         #expect(queue.acknowledged == 2, "Exercise 13.1: acknowledgement never moves backwards")
     }
 
-    @Test("an acknowledgement beyond what was sent drops only what was sent")
+    @Test("13.1 an acknowledgement beyond what was sent drops only what was sent")
     func acknowledgementBeyondTheEnd() {
         var queue = DownQueue<Int>()
         _ = queue.append(1)
@@ -42,7 +42,7 @@ struct TunnelStateTests {
         #expect(queue.take(after: 2, limit: 10).map(\.frame) == [3], "Exercise 13.1: a frame sent later is still handed out")
     }
 
-    @Test("a full queue refuses frames")
+    @Test("13.1 a full queue refuses frames")
     func capacity() {
         var queue = DownQueue<Int>(capacity: 2)
         #expect(queue.append(1) == 1 && queue.append(2) == 2)
@@ -51,7 +51,7 @@ struct TunnelStateTests {
         #expect(queue.append(3) == 3, "Exercise 13.1: acknowledged frames free their room")
     }
 
-    @Test("uploads are applied once each, in order")
+    @Test("13.2 uploads are applied once each, in order")
     func uploadLedger() {
         var ledger = UploadLedger()
         #expect(ledger.admit(1) == .apply, "Exercise 13.2: the first upload (1) is applied")

@@ -40,8 +40,11 @@ public enum CourseError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     case unknownExercise(id: String, lesson: Int, known: [String])
     case refusedToOverwrite(lesson: Int, path: String)
     case confirmationRequired(lesson: Int, path: String)
+    case lessonNotStarted(lesson: Int, module: String)
+    case noTestsForExercise(id: String, testTarget: String)
     case fileSystem(path: String, reason: String)
     case processFailed(command: String, reason: String)
+    case interrupted(command: String, signal: Int32)
 
     public var description: String {
         switch self {
@@ -74,8 +77,16 @@ public enum CourseError: Error, Sendable, Equatable, CustomStringConvertible, Lo
         case .confirmationRequired(let lesson, let path):
             return "\(path) differs from the starter of lesson \(lesson) and there is no terminal to ask for "
                 + "confirmation; pass --force to reset it (a backup is made first)"
+        case .lessonNotStarted(let lesson, let module):
+            return "lesson \(lesson) is not started, so it builds from Solutions/\(module) and your Sources/\(module) "
+                + "is not used; run `swift run course start \(lesson)` first"
+        case .noTestsForExercise(let id, let testTarget):
+            return "no test in Tests/\(testTarget) names exercise \(id) (a suite or test whose name starts with "
+                + "\"\(id) \"), so its tests cannot be run alone; run the whole lesson's tests instead"
         case .fileSystem(let path, let reason):
             return "\(path): \(reason)"
+        case .interrupted(let command, let signal):
+            return "interrupted (signal \(signal)): `\(command)` was stopped too"
         case .processFailed(let command, let reason):
             return "could not run `\(command)`: \(reason)"
         }

@@ -1,8 +1,10 @@
 import Foundation
 
-/// What the course tool remembers between runs: the last test result of each lesson. It lives in
-/// `.build/course-state.json`, which git ignores, because it is the learner's local progress.
+/// What the course tool remembers between runs: the last test result of each lesson and of each
+/// exercise. It lives in `.course/state.json` at the repository root (ignored by git, outside
+/// `.build/` so that cleaning the build keeps it), because it is the learner's local progress.
 public struct CourseState: Codable, Sendable, Equatable {
+    /// One run of a whole lesson's tests (`course test N`).
     public struct TestRecord: Codable, Sendable, Equatable {
         public var passed: Bool
         public var exitCode: Int32
@@ -26,11 +28,32 @@ public struct CourseState: Codable, Sendable, Equatable {
         }
     }
 
+    /// The last result the tool could tell for one exercise of the learner's own code.
+    public struct ExerciseRecord: Codable, Sendable, Equatable {
+        public var passed: Bool
+        public var finishedAt: Date
+
+        public init(passed: Bool, finishedAt: Date) {
+            self.passed = passed
+            self.finishedAt = finishedAt
+        }
+    }
+
     /// Keyed by lesson number as text, so the JSON stays readable.
     public var lastTests: [String: TestRecord]
+    /// Keyed by exercise id (`04.1`). Only runs of the learner's code (built from `Sources/`) count.
+    public var exercises: [String: ExerciseRecord]
 
-    public init(lastTests: [String: TestRecord] = [:]) {
+    public init(lastTests: [String: TestRecord] = [:], exercises: [String: ExerciseRecord] = [:]) {
         self.lastTests = lastTests
+        self.exercises = exercises
+    }
+
+    /// A state written before exercises were recorded has no `exercises` key.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        lastTests = try container.decodeIfPresent([String: TestRecord].self, forKey: .lastTests) ?? [:]
+        exercises = try container.decodeIfPresent([String: ExerciseRecord].self, forKey: .exercises) ?? [:]
     }
 
     public func lastTest(_ lesson: Int) -> TestRecord? { lastTests[String(lesson)] }
@@ -39,7 +62,32 @@ public struct CourseState: Codable, Sendable, Equatable {
         lastTests[String(lesson)] = record
     }
 
-    /// A missing or unreadable state is an empty one: losing it loses only the "last test" column.
+    public func exercise(_ id: String) -> ExerciseRecord? { exercises[id] }
+
+    /// Whether the exercise's tests last passed on the learner's code.
+    public func hasPassed(exercise id: String) -> Bool { exercises[id]?.passed == true }
+
+    /// Records what a run could tell: `passed`/`failed` replace the old records, `unknown` ids lose
+    /// theirs (the code changed and the run said nothing about them).
+    public mutating func record(_ outcomes: ExerciseOutcomes, at date: Date) {
+        for id in outcomes.passed { exercises[id] = ExerciseRecord(passed: true, finishedAt: date) }
+        for id in outcomes.failed { exercises[id] = ExerciseRecord(passed: false, finishedAt: date) }
+        for id in outcomes.unknown { exercises[id] = nil }
+    }
+
+    /// A lesson is done when the last run of all its tests passed on the learner's own code.
+    public func isDone(_ lesson: Int) -> Bool {
+        guard let record = lastTest(lesson) else { return false }
+        return record.passed && record.fromSources
+    }
+
+    /// Forgets a lesson's results (after `course reset`: the code they were about is gone).
+    public mutating func forget(lesson: Int, exercises ids: [String]) {
+        lastTests[String(lesson)] = nil
+        for id in ids { exercises[id] = nil }
+    }
+
+    /// A missing or unreadable state is an empty one: losing it loses only recorded progress.
     public static func load(from url: URL) -> CourseState {
         guard let data = FileManager.default.contents(atPath: url.path) else { return CourseState() }
         let decoder = JSONDecoder()

@@ -31,14 +31,21 @@ public struct CourseWorkspace: Sendable {
 
     public var manifest: URL { root.appendingPathComponent("Package.swift") }
     public var sourcesRoot: URL { root.appendingPathComponent("Sources") }
-    public var stateFile: URL { root.appendingPathComponent(".build/course-state.json") }
-    public var backupRoot: URL { root.appendingPathComponent(".build/course-backup") }
+    /// The learner's progress and backups: a dot-folder at the root, ignored by git and outside
+    /// `.build/`, so `rm -rf .build` or `swift package reset` never loses them.
+    public var courseFolder: URL { root.appendingPathComponent(".course") }
+    public var stateFile: URL { courseFolder.appendingPathComponent("state.json") }
+    public var backupRoot: URL { courseFolder.appendingPathComponent("backups") }
+    /// Where the tool kept them before they moved to `.course/` (read once, by `migrateLegacyFiles`).
+    public var legacyStateFile: URL { root.appendingPathComponent(".build/course-state.json") }
+    public var legacyBackupRoot: URL { root.appendingPathComponent(".build/course-backup") }
 
     public func solutions(_ lesson: Lesson) -> URL { root.appendingPathComponent("Solutions/\(lesson.module)") }
     public func sources(_ lesson: Lesson) -> URL { root.appendingPathComponent("Sources/\(lesson.module)") }
     public func lessonFolder(_ lesson: Lesson) -> URL { root.appendingPathComponent("Lessons/\(lesson.slug)") }
     public func hints(_ lesson: Lesson) -> URL { lessonFolder(lesson).appendingPathComponent("HINTS.md") }
     public func text(_ lesson: Lesson) -> URL { lessonFolder(lesson).appendingPathComponent("README.md") }
+    public func tests(_ lesson: Lesson) -> URL { root.appendingPathComponent("Tests/\(lesson.testTarget)") }
 
     /// Paths as printed: relative to the repository root.
     public func relative(_ url: URL) -> String {
@@ -77,6 +84,44 @@ public struct CourseWorkspace: Sendable {
     /// Whether `Sources/<Module>` is exactly the generated starter.
     public func sourcesArePristine(_ lesson: Lesson) throws -> Bool {
         try FileTree.read(sources(lesson)) == pristineStarter(lesson)
+    }
+
+    /// Which tests check which exercise of the lesson (from the exercise ids in the tests' names).
+    public func exerciseTests(_ lesson: Lesson) throws -> ExerciseTestMap {
+        try ExerciseTestMap.load(from: tests(lesson), displayPath: "Tests/\(lesson.testTarget)", testTarget: lesson.testTarget)
+    }
+
+    // MARK: - Progress
+
+    /// The recorded progress, after moving a state or backups left in `.build/` by an older tool.
+    public func loadState() -> CourseState {
+        _ = migrateLegacyFiles()
+        return CourseState.load(from: stateFile)
+    }
+
+    public func save(_ state: CourseState) throws {
+        try state.save(to: stateFile)
+    }
+
+    /// Moves `.build/course-state.json` and `.build/course-backup/` (where older versions of the tool
+    /// kept them) into `.course/`, once: nothing is moved over a file already there. Returns what moved,
+    /// as paths relative to the root.
+    @discardableResult
+    public func migrateLegacyFiles() -> [String] {
+        let manager = FileManager.default
+        var moved: [String] = []
+        for (old, new) in [(legacyStateFile, stateFile), (legacyBackupRoot, backupRoot)] {
+            guard manager.fileExists(atPath: old.path), !manager.fileExists(atPath: new.path) else { continue }
+            do {
+                try manager.createDirectory(at: new.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try manager.moveItem(at: old, to: new)
+                moved.append("\(relative(old)) → \(relative(new))")
+            } catch {
+                // Left where it is: the next run tries again, and nothing is lost meanwhile.
+                continue
+            }
+        }
+        return moved
     }
 
     public func startedLessons() throws -> Set<Int> {

@@ -39,6 +39,8 @@ public struct ProcessRunner: Sendable {
         } catch {
             throw CourseError.processFailed(command: arguments.joined(separator: " "), reason: error.localizedDescription)
         }
+        let forwarder = SignalForwarder(processID: process.processIdentifier)
+        defer { forwarder.cancel() }
         var captured = Data()
         let reader = pipe.fileHandleForReading
         while true {
@@ -48,6 +50,9 @@ public struct ProcessRunner: Sendable {
             if echo { FileHandle.standardOutput.write(chunk) }
         }
         process.waitUntilExit()
+        if let signal = forwarder.received {
+            throw CourseError.interrupted(command: arguments.joined(separator: " "), signal: signal)
+        }
         let code = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return ProcessResult(
             exitCode: code, output: String(decoding: captured, as: UTF8.self),

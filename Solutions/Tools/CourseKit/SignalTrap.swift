@@ -9,7 +9,9 @@ import Foundation
 
 /// Runs a clean-up when the user interrupts the tool (Ctrl-C) or CI terminates it, then exits.
 /// `course check` uses it to put the pristine starters back after writing test variants into
-/// `Sources/`. The children (`swift test`) get the signal from the terminal too and stop themselves.
+/// `Sources/`. A child that `ProcessRunner` is running (`swift test`) gets the signal passed on by
+/// its `SignalForwarder`: Foundation starts children in a process group of their own, so the
+/// terminal's Ctrl-C would not reach them.
 public final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
     private let signals: [Int32]

@@ -13,8 +13,9 @@ struct Course: ParsableCommand {
             reference in Solutions/<Module>. Run from anywhere inside the repository.
             """,
         subcommands: [
-            StatusCommand.self, StartCommand.self, TestCommand.self, HintCommand.self, DiffCommand.self,
-            ResetCommand.self, GenerateCommand.self, CheckCommand.self,
+            StatusCommand.self, NextCommand.self, StartCommand.self, TestCommand.self, WatchCommand.self,
+            HintCommand.self, DiffCommand.self, ResetCommand.self, GenerateCommand.self, TestMapCommand.self,
+            CheckCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)
 }
@@ -22,7 +23,11 @@ struct Course: ParsableCommand {
 extension CourseWorkspace {
     /// The repository around the current directory.
     static func current() throws -> CourseWorkspace {
-        try locate(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let workspace = try locate(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        for move in workspace.migrateLegacyFiles() {
+            say("Moved \(move) (progress and backups now live in .course/, which cleaning .build keeps).")
+        }
+        return workspace
     }
 }
 

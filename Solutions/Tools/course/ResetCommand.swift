@@ -48,6 +48,10 @@ struct ResetCommand: ParsableCommand {
             say("Backed up \(shown) to \(workspace.relative(backup))")
         }
         try FileTree.sync(pristine, to: sources)
+        // The recorded results were about the code just put away.
+        var state = workspace.loadState()
+        state.forget(lesson: lesson.number, exercises: (try? workspace.reference(lesson).exerciseIDs) ?? [])
+        try workspace.save(state)
         let change = try ManifestEditor.update(workspace.manifest) { $0.subtracting([lesson.number]) }
         say("\(shown) is the pristine starter again.")
         say(
@@ -56,7 +60,7 @@ struct ResetCommand: ParsableCommand {
         )
     }
 
-    /// `.build/course-backup/<Module>-<yyyyMMdd-HHmmss>`, never an existing folder.
+    /// `.course/backups/<Module>-<yyyyMMdd-HHmmss>`, never an existing folder.
     private func backupFolder(_ workspace: CourseWorkspace, _ lesson: Lesson) throws -> URL {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"

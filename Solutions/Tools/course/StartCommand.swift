@@ -29,7 +29,7 @@ struct StartCommand: ParsableCommand {
         say("Lesson \(lesson.code): \(lesson.title)")
         say("  1. Read  Lessons/\(lesson.slug)/README.md")
         say("  2. Fill in the EXERCISE blocks in \(workspace.relative(sources))/")
-        say("  3. Run   swift run course test \(lesson.number)")
+        say("  3. Run   swift run course test \(lesson.number)   (or keep swift run course watch \(lesson.number) running)")
         say("  Stuck? swift run course hint \(lesson.number)   Compare: swift run course diff \(lesson.number)")
     }
 }
