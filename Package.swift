@@ -96,6 +96,7 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: lessonPath(3, "IMGateway"),
             swiftSettings: swiftSettings
@@ -185,7 +186,6 @@ let package = Package(
             name: "IMServer",
             dependencies: [
                 "IMCore", "IMStore", "IMGateway", "IMDelivery", "IMSequence", "IMSecurity", "IMUnread", "IMSync", "IMHeartbeat",
-                "IMTunnel",
                 "CourseSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -193,6 +193,14 @@ let package = Package(
             ],
             path: lessonPath(11, "IMServer"),
             resources: [.copy("Public")],
+            swiftSettings: swiftSettings
+        ),
+        // The IM as shipped: lesson 11's server with every later lesson's `ServerExtension`.
+        // Adding a lesson: one line in ComposedServer.extensions, one field of configuration.
+        .target(
+            name: "IMComposition",
+            dependencies: ["IMServer", "IMGateway", "IMTunnel"],
+            path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -213,7 +221,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMSecurity",
+                "IMServer", "IMComposition", "IMSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -264,7 +272,7 @@ let package = Package(
         .target(
             name: "IMTestSupport",
             dependencies: [
-                "IMCore", "IMStore", "IMGateway", "IMServer", "IMClient",
+                "IMCore", "IMStore", "IMGateway", "IMServer", "IMComposition", "IMClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -292,7 +300,7 @@ let package = Package(
         .testTarget(
             name: "Lesson04Tests",
             dependencies: [
-                "IMCore", "IMDelivery", "IMStore", "IMGateway", "IMServer", "IMClient", "IMTestSupport",
+                "IMCore", "IMDelivery", "IMStore", "IMGateway", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -329,7 +337,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Lesson08Tests",
-            dependencies: ["IMCore", "IMHeartbeat", "IMGateway", "IMServer", "IMClient", "IMTestSupport"],
+            dependencies: ["IMCore", "IMHeartbeat", "IMGateway", "IMServer", "IMComposition", "IMClient", "IMTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

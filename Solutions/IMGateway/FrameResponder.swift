@@ -1,16 +1,20 @@
 // Lesson 03 (shared with lesson 13): what the server answers to each client frame.
 //
 // A WebSocket and an HTTP tunnel session carry the same frames; this is the one place that turns
-// a request frame into a call on the logic layer and its answer, whatever carried it.
+// a request frame into a call on the logic layer and its answer, whatever carried it. Later
+// lessons' frame handlers (`ServerExtension.frameHandlers`) are asked first.
 
 import IMCore
 
 /// Carries out client requests on the logic layer.
 public struct FrameResponder: Sendable {
     public let chat: ChatService
+    /// Asked in order before the logic layer; the first that handles a frame answers it.
+    public let handlers: [any FrameHandler]
 
-    public init(chat: ChatService) {
+    public init(chat: ChatService, handlers: [any FrameHandler] = []) {
         self.chat = chat
+        self.handlers = handlers
     }
 
     /// The first frame of a session of `identity`.
@@ -25,6 +29,9 @@ public struct FrameResponder: Sendable {
 
     /// Carries out one request and returns the frame that answers it (nil for frames never answered).
     public func answer(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> ServerFrame? {
+        for handler in handlers {
+            if case .handled(let reply) = await handler.handle(frame, from: identity, connection: connection) { return reply }
+        }
         do {
             switch frame {
             case .send(let id, let request):

@@ -60,8 +60,15 @@ public struct Gateway: Sendable {
     /// The listener's connections: HTTP/1.1 for the router's routes, and WebSocket upgrades on
     /// `/ws`, which leave Hummingbird's per-connection task for an event-driven handler.
     public func serverBuilder(chat: ChatService) -> HTTPServerBuilder {
+        serverBuilder(responder: FrameResponder(chat: chat))
+    }
+
+    /// The same, with WebSocket frames answered by `responder` (which asks later lessons' frame
+    /// handlers before the logic layer).
+    public func serverBuilder(responder: FrameResponder) -> HTTPServerBuilder {
         let endpoint = WebSocketEndpoint(
-            chat: chat, accounts: accounts, registry: registry, configuration: configuration, pushTracking: pushTracking,
+            responder: responder, accounts: accounts, registry: registry, configuration: configuration,
+            pushTracking: pushTracking,
             observer: connectionObserver, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
         return HTTPServerBuilder { responder in GatewayChannel(responder: responder, webSockets: endpoint) }
     }

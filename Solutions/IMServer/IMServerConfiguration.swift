@@ -5,10 +5,10 @@ import IMGateway
 import IMHeartbeat
 import IMSecurity
 import IMSync
-import IMTunnel
 import Logging
 
 /// How `im-server` runs. The defaults start a working server on 127.0.0.1:8080 with its data in `./data`.
+/// Later lessons' settings travel with their extensions (see `ComposedServerConfiguration`).
 public struct IMServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (tests use this); the bound port is reported when the server runs.
@@ -28,8 +28,6 @@ public struct IMServerConfiguration: Sendable {
     public var checkpoints = WALCheckpointer.Configuration()
     /// Lesson 08: when a silent WebSocket is closed (above the clients' heartbeat ceiling).
     public var idle = IdleSweeper.Configuration()
-    /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
-    public var tunnel = TunnelConfiguration()
     public var logLevel: Logger.Level = .info
     /// Lesson 06: TLS on the one listener (HTTPS, WSS, every route). Nil: plain HTTP.
     public var tls: ServerTLS?

@@ -6,6 +6,10 @@
 //   DELETE /api/v1/tunnel/{session}               close the session
 //
 // Every route needs the session token; a session id belongs to the user who opened it.
+//
+// The tunnel joins the server as a `ServerExtension` (lesson 03's seam): its routes go next to
+// the gateway's, its sessions into the gateway's session map, its frames through the server's
+// frame responder. Lesson 11's server does not know it; the composition lists it.
 
 import Foundation
 import Hummingbird
@@ -14,7 +18,9 @@ import IMGateway
 import NIOCore
 
 /// The HTTP tunnel of one server: its sessions and its routes.
-public struct HTTPTunnel: Sendable {
+public struct HTTPTunnel: ServerExtension {
+    public var name: String { "http-tunnel" }
+
     public let configuration: TunnelConfiguration
     public let hub: TunnelHub
 
@@ -24,10 +30,13 @@ public struct HTTPTunnel: Sendable {
     }
 
     /// Adds the tunnel routes to `router`, next to the gateway's (whose error middleware they share).
-    public func addRoutes(to router: Router<IMRequestContext>, gateway: Gateway, chat: ChatService) {
+    /// Sessions are registered in the gateway's session map, tracked like its WebSockets, and
+    /// answered by the server's frame responder, so a tunnel behaves like a WebSocket.
+    public func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext) {
+        let gateway = context.gateway
         let routes = Routes(
             hub: hub, configuration: configuration, registry: gateway.registry, pushTracking: gateway.pushTracking,
-            responder: FrameResponder(chat: chat), codec: FrameCodec(maxFrameBytes: gateway.configuration.maxFrameBytes))
+            responder: context.frameResponder, codec: FrameCodec(maxFrameBytes: gateway.configuration.maxFrameBytes))
         let group = gateway.authenticatedGroup("api/v1/tunnel", of: router)
         group.post { _, context in try await routes.open(context) }
         group.post(":session/up") { request, context in try await routes.upload(request, context) }

@@ -10,6 +10,10 @@
 // The gateway calls the logic layer; the logic layer pushes back through `TimelinePusher`.
 // Three steps make a server of the parts: wire them (11.1), put them behind one router (11.2),
 // and run them as services that start and stop cleanly (11.3).
+//
+// Lessons after this one (the HTTP tunnel of 13, and those to come) are not imported here: each
+// offers a `ServerExtension` (IMGateway), and the server composes the list it is given. The list
+// is written once, in `IMComposition`, for im-server and the tests.
 
 import CourseSupport
 import Foundation
@@ -21,7 +25,6 @@ import IMHeartbeat
 import IMSecurity
 import IMStore
 import IMSync
-import IMTunnel
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -42,12 +45,12 @@ public struct IMServer: Sendable {
     public let tokenFormat: SignedTokenFormat
     /// Lesson 06: `GET /api/v1/dns`.
     public let httpDNS: HttpDNSDirectory
-    /// Lesson 13: the same frames over plain HTTP, for networks that block WebSocket.
-    public let tunnel: HTTPTunnel
+    /// What later lessons add (routes, frame handlers, services), in the order given.
+    public let extensions: [any ServerExtension]
 
-    /// Opens the store and wires the layers together. Nothing listens yet.
-    public init(configuration: IMServerConfiguration) throws {
-        tunnel = HTTPTunnel(configuration: configuration.tunnel)
+    /// Opens the store and wires the layers together, with `extensions` on top. Nothing listens yet.
+    public init(configuration: IMServerConfiguration, extensions: [any ServerExtension] = []) throws {
+        self.extensions = extensions
         // Lesson 06: a bad certificate or key stops the start here, with a clear message.
         if let tls = configuration.tls { _ = try tls.makeConfiguration() }
         tokenFormat = SignedTokenFormat(
@@ -69,8 +72,9 @@ public struct IMServer: Sendable {
         _ = Exercise.notImplemented("11.2", expected: "a router with the gateway's routes (/health, /api/v1, /ws) and the web client's files at /")
         // END EXERCISE 11.2
         httpDNS.addRoutes(to: router)
-        // Lesson 13: the tunnel's routes sit beside the gateway's and share its error middleware.
-        tunnel.addRoutes(to: router, gateway: gateway, chat: chat)
+        // Later lessons' routes sit beside the gateway's and share its error middleware.
+        let context = extensionContext(logger: logger)
+        for serverExtension in extensions { serverExtension.addRoutes(to: router, context: context) }
         return router
     }
 
@@ -81,14 +85,16 @@ public struct IMServer: Sendable {
     ) throws -> some ApplicationProtocol & Service {
         let logger = logger
         let router = makeRouter(logger: logger)
-        let plain = gateway.serverBuilder(chat: chat)
+        let plain = gateway.serverBuilder(responder: frameResponder)
+        let context = extensionContext(logger: logger)
         return Application(
             router: router,
             server: try configuration.tls.map { try $0.wrap(plain) } ?? plain,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "im-server"),
-            // Lesson 09: WAL checkpoints on a connection of their own, not in the writer's way.
-            // The application stops it after its server.
-            services: [try WALCheckpointer(database: store.database, configuration: configuration.checkpoints)],
+            // Lesson 09: WAL checkpoints on a connection of their own, not in the writer's way; then
+            // later lessons' services. The application stops them after its server.
+            services: [try WALCheckpointer(database: store.database, configuration: configuration.checkpoints)]
+                + extensions.flatMap { $0.makeServices(context: context) },
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -3,12 +3,15 @@
 import Foundation
 import Hummingbird
 import IMClient
+import IMComposition
 import IMCore
+import IMGateway
 import IMServer
 import Logging
 import ServiceLifecycle
 
-/// A running `IMServer`. Start it with `TestServer.start`, stop it with `stop()`.
+/// A running `IMServer`, composed as im-server composes it (with every later lesson's extension).
+/// Start it with `TestServer.start`, stop it with `stop()`.
 public final class TestServer: Sendable {
     public let server: IMServer
     public let port: Int
@@ -31,11 +34,13 @@ public final class TestServer: Sendable {
     }
 
     /// Starts a server on 127.0.0.1 with a free port and its data in `dataDirectory`.
-    /// Passwords are hashed at the lowest bcrypt cost to keep tests quick.
+    /// Passwords are hashed at the lowest bcrypt cost to keep tests quick. `extraExtensions` come
+    /// after the composed ones (tests of the seam use them).
     public static func start(
-        dataDirectory: String, configure: (inout IMServerConfiguration) -> Void = { _ in }
+        dataDirectory: String, configure: (inout ComposedServerConfiguration) -> Void = { _ in },
+        extraExtensions: [any ServerExtension] = []
     ) async throws -> TestServer {
-        var configuration = IMServerConfiguration()
+        var configuration = ComposedServerConfiguration()
         configuration.port = 0
         configuration.dataDirectory = dataDirectory
         configuration.gateway.passwordHashCost = 4
@@ -43,7 +48,9 @@ public final class TestServer: Sendable {
         configuration.logLevel = .warning
         configure(&configuration)
 
-        let server = try IMServer(configuration: configuration)
+        let server = try IMServer(
+            configuration: configuration.server,
+            extensions: ComposedServer.extensions(configuration) + extraExtensions)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         // Lesson 11's composition: the same service group im-server runs, without signal handlers.
         let group = try server.makeServiceGroup(gracefulShutdownSignals: []) { port in
@@ -127,10 +134,12 @@ public struct TestUser: Sendable {
 
 /// Runs `body` against a fresh server with a fresh data folder; stops it and removes the folder after.
 public func withTestServer<T>(
-    configure: (inout IMServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> T
+    configure: (inout ComposedServerConfiguration) -> Void = { _ in }, extraExtensions: [any ServerExtension] = [],
+    _ body: (TestServer) async throws -> T
 ) async throws -> T {
     try await withTemporaryDirectory { directory in
-        let server = try await TestServer.start(dataDirectory: directory.path, configure: configure)
+        let server = try await TestServer.start(
+            dataDirectory: directory.path, configure: configure, extraExtensions: extraExtensions)
         do {
             let result = try await body(server)
             await server.stop()

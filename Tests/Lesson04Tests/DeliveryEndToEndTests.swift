@@ -1,6 +1,7 @@
 // Lesson 04 tests, part 2: ACKs through a real server on loopback, with real WebSocket clients.
 
 import IMClient
+import IMComposition
 import IMCore
 import IMDelivery
 import IMServer
@@ -10,7 +11,7 @@ import Testing
 @Suite("04 ACK end to end", .serialized)
 struct DeliveryEndToEndTests {
     /// Short timings so a test takes about a second; the defaults are 5 s and 2 × 2 s.
-    static func quickRetries(_ configuration: inout IMServerConfiguration) {
+    static func quickRetries(_ configuration: inout ComposedServerConfiguration) {
         configuration.pushRetry = RetryPolicy(
             firstCheck: .milliseconds(300), retryInterval: .milliseconds(200), maxRetries: 2)
     }

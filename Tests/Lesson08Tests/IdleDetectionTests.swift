@@ -1,6 +1,7 @@
 // Lesson 08 tests, part 2: the server's idle detection, through a real server and real sockets.
 
 import IMClient
+import IMComposition
 import IMCore
 import IMHeartbeat
 import IMServer
@@ -10,7 +11,7 @@ import Testing
 @Suite("08 Idle detection end to end")
 struct IdleDetectionTests {
     /// A 1 s idle timeout, swept every 100 ms (the default is 660 s, swept every 10 s).
-    static func quickIdle(_ configuration: inout IMServerConfiguration) {
+    static func quickIdle(_ configuration: inout ComposedServerConfiguration) {
         configuration.idle = IdleSweeper.Configuration(idleTimeout: .seconds(1), sweepInterval: .milliseconds(100))
     }
 

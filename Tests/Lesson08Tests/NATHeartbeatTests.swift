@@ -2,6 +2,7 @@
 // forgets flows idle for longer than 2.9 s (no FIN, no RST), through a real server.
 
 import IMClient
+import IMComposition
 import IMCore
 import IMHeartbeat
 import IMServer
@@ -21,7 +22,7 @@ struct NATHeartbeatTests {
         successesUntilStable: 3, pongTimeout: .seconds(1))
 
     /// The server's idle timeout sits above the client's ceiling plus its pong timeout.
-    static func idleAboveCeiling(_ configuration: inout IMServerConfiguration) {
+    static func idleAboveCeiling(_ configuration: inout ComposedServerConfiguration) {
         configuration.idle = IdleSweeper.Configuration(idleTimeout: .seconds(8), sweepInterval: .milliseconds(200))
     }
 

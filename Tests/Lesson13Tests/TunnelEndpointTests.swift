@@ -45,6 +45,26 @@ struct TunnelEndpointTests {
         }
     }
 
+    @Test("tunnel frames are answered like WebSocket frames: another extension's frame handler sees them first (13.1, 13.2)")
+    func tunnelFramesGoThroughTheServersResponder() async throws {
+        try await withTestServer(extraExtensions: [ProbeExtension()]) { server in
+            let alice = try await server.registerUser("alice")
+            let bob = try await server.registerUser("bob")
+            let tunnel = RawTunnel(user: alice)
+            let opened = try await tunnel.open()
+            let refused = RawTunnel.send(to: bob.id, body: ProbeExtension.refusedBody, id: "r1")
+            #expect(try await tunnel.upload(opened.session, seq: 1, [refused]).status == 200)
+            let frames = try await tunnel.waitForFrames(opened.session, after: 0, count: 1)
+            guard case .error("r1", let error)? = frames.first?.frame else {
+                Issue.record("the probe's handler should answer the send; got \(frames.map(\.frame))")
+                return
+            }
+            #expect(error.code == .forbidden, "the handler's answer, on the tunnel's down channel")
+            let history = try await bob.http.history(of: bob.conversation(with: alice))
+            #expect(history.messages.isEmpty, "the refused send never reached the logic layer")
+        }
+    }
+
     @Test("a retried upload (its answer was lost) is applied once (13.1, 13.2)")
     func retriedUploadAppliedOnce() async throws {
         try await withTestServer { server in
@@ -141,7 +161,9 @@ struct TunnelEndpointTests {
                 await server.server.gateway.registry.counts().connections == 0
             }
             #expect(gone, "the idle session is unregistered")
-            #expect(await server.server.tunnel.hub.count() == 0, "and forgotten")
+            let tunnelExtension = try #require(
+                server.server.serverExtension(HTTPTunnel.self), "the composed server runs lesson 13's extension")
+            #expect(await tunnelExtension.hub.count() == 0, "and forgotten")
             let response = try await tunnel.downResponse(opened.session, after: 0)
             #expect(response.status == 404, "its id is gone: \(response.status) \(response.text)")
         }

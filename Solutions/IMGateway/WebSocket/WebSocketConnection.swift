@@ -85,7 +85,7 @@ final class WebSocketConnection: FrameSink {
     private func open() async {
         do {
             // Hello is sent before the entry is registered, so it is the first frame on the wire.
-            send(.hello(try await FrameResponder(chat: endpoint.chat).hello(for: identity)))
+            send(.hello(try await endpoint.responder.hello(for: identity)))
             let tracker = endpoint.pushTracking?.makeTracker(
                 send: { [weak self] frame in self?.send(frame) },
                 giveUp: { [weak self] reason in self?.close(.policyViolation, reason: reason) })
@@ -160,7 +160,7 @@ final class WebSocketConnection: FrameSink {
 
     /// Answers queued requests in order; returns when the queue is empty.
     private func answerWaitingRequests() async {
-        let responder = FrameResponder(chat: endpoint.chat)
+        let responder = endpoint.responder
         while true {
             let (work, resumeReading) = state.withLock { state -> (Work?, Bool) in
                 guard !state.finished, let work = state.waiting.popFirst() else {

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import IMComposition
 import IMSecurity
 import IMServer
 import Logging
@@ -78,7 +79,7 @@ struct IMServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = IMServerConfiguration()
+        var configuration = ComposedServerConfiguration()
         configuration.host = host
         configuration.port = port
         configuration.dataDirectory = data
@@ -98,7 +99,7 @@ struct IMServerCommand: AsyncParsableCommand {
         let scheme = configuration.tls == nil ? "http" : "https"
         let pin = try configuration.tls.map { try PublicKeyPin(certificatePEM: $0.certificateChainPEM) }
 
-        let server = try IMServer(configuration: configuration)
+        let server = try ComposedServer.make(configuration: configuration)
         if demo {
             try await server.seedDemoUsers()
         }

@@ -17,7 +17,8 @@ import NIOWebSocket
 
 /// Accepts `/ws` upgrades of authenticated users and gives each one its connection.
 struct WebSocketEndpoint: Sendable {
-    let chat: ChatService
+    /// Says hello and answers every request frame (the extensions' frame handlers, then the logic layer).
+    let responder: FrameResponder
     let accounts: AccountService
     let registry: SessionRegistry
     let configuration: GatewayConfiguration

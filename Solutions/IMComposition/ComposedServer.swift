@@ -1,0 +1,24 @@
+// The IM as shipped: lesson 11's server with every later lesson's extension.
+//
+// This is the one place that knows all the lessons. A new lesson adds its `ServerExtension` to
+// the list below and its settings to `ComposedServerConfiguration`; lesson 11 stays as it is.
+// im-server and the tests build their server here, so the tests run what im-server runs.
+
+import IMGateway
+import IMServer
+import IMTunnel
+
+/// Builds the shipped server.
+public enum ComposedServer {
+    /// The later lessons' extensions, in the order their frame handlers are asked.
+    public static func extensions(_ configuration: ComposedServerConfiguration) -> [any ServerExtension] {
+        [
+            HTTPTunnel(configuration: configuration.tunnel)  // lesson 13
+        ]
+    }
+
+    /// Lesson 11's server with the extensions above. Opens the store; nothing listens yet.
+    public static func make(configuration: ComposedServerConfiguration) throws -> IMServer {
+        try IMServer(configuration: configuration.server, extensions: extensions(configuration))
+    }
+}

@@ -1,0 +1,26 @@
+// The IM as shipped: lesson 11's settings, and the settings of every later lesson's extension.
+
+import IMServer
+import IMTunnel
+
+/// How the shipped IM runs: `server` for lessons 01–11, one field per later lesson. Every field
+/// has a default that runs. The server's own fields can be read and set directly
+/// (`configuration.port`), as they were before later lessons were added.
+@dynamicMemberLookup
+public struct ComposedServerConfiguration: Sendable {
+    /// Lessons 01–11: the assembled server.
+    public var server = IMServerConfiguration()
+    /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
+    public var tunnel = TunnelConfiguration()
+
+    public init() {}
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<IMServerConfiguration, Value>) -> Value {
+        server[keyPath: keyPath]
+    }
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<IMServerConfiguration, Value>) -> Value {
+        get { server[keyPath: keyPath] }
+        set { server[keyPath: keyPath] = newValue }
+    }
+}

@@ -1,0 +1,42 @@
+// LESSON 03 STARTER, generated from Solutions/IMGateway/Extensions/ServerExtension.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 03, the seam of later lessons: what a lesson adds to the assembled server.
+//
+// Lesson 11 assembles the server from lessons 01–09. Later lessons add to it: HTTP routes (the
+// tunnel of 13, uploads), answers to frames (flow control, live rooms), long-running services
+// (push providers, caches), and settings of their own. If the server imported each of them, an
+// early lesson would depend on every later one, and each new lesson would edit lesson 11. So a
+// later lesson offers one `ServerExtension` value, built from its own configuration; the final
+// composition (`IMComposition`, used by im-server and the tests) lists them, and `IMServer`
+// composes whatever list it is given without knowing any of them.
+
+import Hummingbird
+import ServiceLifecycle
+
+/// What one lesson contributes to the assembled server. Every requirement has a default that
+/// adds nothing, so an extension states only what it adds.
+public protocol ServerExtension: Sendable {
+    /// A short name for logs and errors, e.g. `http-tunnel`.
+    var name: String { get }
+
+    /// Asked, in order, about every client frame before the logic layer is, on every transport
+    /// (WebSocket and anything an extension carries frames over, through `context.frameResponder`).
+    var frameHandlers: [any FrameHandler] { get }
+
+    /// Adds the extension's routes. They come after the gateway's, so they share its error
+    /// middleware; `context.gateway.authenticatedGroup` gives them the token check.
+    func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext)
+
+    /// Long-running parts. The server's application starts them ahead of its listener and, at
+    /// shutdown, stops them after the listener has stopped, so no request reaches a stopped service.
+    func makeServices(context: ServerExtensionContext) -> [any Service]
+}
+
+extension ServerExtension {
+    public var frameHandlers: [any FrameHandler] { [] }
+
+    public func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext) {}
+
+    public func makeServices(context: ServerExtensionContext) -> [any Service] { [] }
+}

@@ -1,0 +1,43 @@
+// Lesson 11 tests: the seam of later lessons. The server composes the extensions it is given —
+// their routes, frame handlers and services — without knowing them.
+
+import IMClient
+import IMCore
+import IMTestSupport
+import Testing
+
+@Suite("11 The seam of later lessons", .serialized)
+struct ServerExtensionTests {
+    @Test("an extension's route is served, its frame handler answers first, its service runs and stops")
+    func extensionIsComposed() async throws {
+        let probe = ProbeExtension()
+        try await withTemporaryDirectory { directory in
+            let server = try await TestServer.start(dataDirectory: directory.path, extraExtensions: [probe])
+            do {
+                let route = try await server.client().raw("GET", "/probe")
+                #expect(route.status == 200 && route.text == "probe", "the extension's route is on the one router")
+                #expect(probe.serviceLog.started, "the extension's service runs with the server")
+
+                let alice = try await server.registerUser("alice")
+                let bob = try await server.registerUser("bob")
+                let socket = try await server.connect(alice)
+                do {
+                    _ = try await socket.sendMessage(to: bob.id, body: ProbeExtension.refusedBody, requestID: "r1")
+                    Issue.record("the extension's frame handler should refuse the send")
+                } catch IMClientError.server(_, let error) {
+                    #expect(error.code == .forbidden, "the handler answers the send before the logic layer")
+                }
+                let passed = try await socket.sendMessage(to: bob.id, body: "passed on", requestID: "r2")
+                #expect(passed.body == "passed on", "a frame the handler passes on reaches the logic layer")
+                let history = try await bob.http.history(of: bob.conversation(with: alice))
+                #expect(history.messages.map(\.body) == ["passed on"], "the refused send was never stored")
+                socket.close()
+            } catch {
+                await server.stop()
+                throw error
+            }
+            #expect(await server.stop(), "the server stops gracefully")
+            #expect(probe.serviceLog == .init(started: true, stopped: true), "the extension's service is stopped with it")
+        }
+    }
+}
