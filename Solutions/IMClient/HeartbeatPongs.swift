@@ -1,5 +1,7 @@
 // Lesson 08, client side: heartbeats in flight on one connection, each waiting for its pong.
 
+import IMCore
+
 /// Pending heartbeats of one WebSocket, matched to their pongs by request id.
 actor HeartbeatPongs {
     private static let prefix = "hb-"

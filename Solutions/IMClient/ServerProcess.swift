@@ -1,6 +1,7 @@
 // A real im-server process, for tools (im-faults, im-bench): start, kill without warning, restart.
 
 import Foundation
+import NIOCore
 import Synchronization
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@
 import Foundation
 import GRDB
 import IMCore
+import Synchronization
 
 extension SQLiteStore: AccountStore {
     public func createAccount(username: String, displayName: String, passwordHash: String) async throws -> User {

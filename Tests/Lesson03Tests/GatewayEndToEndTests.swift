@@ -3,7 +3,10 @@
 import Foundation
 import IMClient
 import IMCore
+import IMGateway
+import IMServer
 import IMTestSupport
+import NIOWebSocket
 import Testing
 
 /// Expects `body` to fail with the server error `code`.

@@ -1,6 +1,9 @@
 // Lesson 03 tests: silent and half-open connections do not hold the server's descriptors.
 
 import Foundation
+import IMComposition
+import IMGateway
+import IMServer
 import IMTestSupport
 import Testing
 

@@ -3,7 +3,10 @@
 
 import Foundation
 import IMClient
+import IMComposition
 import IMCore
+import IMGateway
+import IMServer
 import IMTestSupport
 import Testing
 

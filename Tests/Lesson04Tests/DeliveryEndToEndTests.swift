@@ -6,6 +6,7 @@ import IMCore
 import IMDelivery
 import IMServer
 import IMTestSupport
+import NIOWebSocket
 import Testing
 
 @Suite("04 ACK end to end", .serialized)

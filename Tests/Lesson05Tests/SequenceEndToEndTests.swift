@@ -1,9 +1,11 @@
 // Lesson 05 tests, part 3: seq through the real server, across a restart of the server.
 
 import IMClient
+import IMComposition
 import IMCore
 import IMSequence
 import IMServer
+import IMSync
 import IMTestSupport
 import Testing
 

@@ -3,10 +3,12 @@
 
 import Foundation
 import IMClient
+import IMComposition
 import IMCore
 import IMSecurity
 import IMServer
 import IMTestSupport
+import NIOCore
 import Synchronization
 import Testing
 

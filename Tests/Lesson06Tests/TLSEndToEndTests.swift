@@ -2,10 +2,13 @@
 
 import Foundation
 import IMClient
+import IMComposition
 import IMCore
 import IMSecurity
 import IMServer
+import IMStore
 import IMTestSupport
+import NIOCore
 import Testing
 
 @Suite("06 TLS end to end", .serialized)

@@ -3,9 +3,11 @@
 import IMClient
 import IMComposition
 import IMCore
+import IMGateway
 import IMHeartbeat
 import IMServer
 import IMTestSupport
+import NIOWebSocket
 import Testing
 
 @Suite("08 Idle detection end to end")

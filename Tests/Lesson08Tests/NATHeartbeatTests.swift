@@ -4,6 +4,7 @@
 import IMClient
 import IMComposition
 import IMCore
+import IMGateway
 import IMHeartbeat
 import IMServer
 import IMTestSupport

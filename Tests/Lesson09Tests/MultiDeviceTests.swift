@@ -1,6 +1,7 @@
 // Lesson 09 tests, part 2: several devices of one user against the real server.
 
 import IMClient
+import IMComposition
 import IMCore
 import IMServer
 import IMSync

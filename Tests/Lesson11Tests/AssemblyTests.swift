@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import IMClient
 import IMCore
+import IMGateway
 import IMServer
 import IMTestSupport
 import Testing

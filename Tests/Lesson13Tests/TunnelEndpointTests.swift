@@ -3,8 +3,10 @@
 
 import Foundation
 import IMClient
+import IMComposition
 import IMCore
 import IMDelivery
+import IMGateway
 import IMServer
 import IMTestSupport
 import IMTunnel

@@ -124,6 +124,7 @@ func raiseFileLimit() -> Int {
 
 /// The size of the file at `path` in bytes; 0 when it does not exist.
 func fileSize(atPath path: String) -> Int {
-    var status = stat()
-    return stat(path, &status) == 0 ? Int(status.st_size) : 0
+    // FileManager rather than stat(2): on Linux the `stat` struct's fields are attributed to the
+    // CDispatch module, which MemberImportVisibility would have us import by that odd name.
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
 }

@@ -2,10 +2,12 @@
 
 import ArgumentParser
 import Foundation
-import Hummingbird
 import IMComposition
+import IMGateway
+import IMHeartbeat
 import IMSecurity
 import IMServer
+import IMSync
 import Logging
 import ServiceLifecycle
 import UnixSignals
