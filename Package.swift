@@ -251,10 +251,18 @@ let package = Package(
             path: "Solutions/Tools/im-client",
             swiftSettings: swiftSettings
         ),
+        // What im-bench and im-faults share and no client app needs: a real im-server process
+        // (start, SIGKILL, restart) and what a process costs (memory, CPU).
+        .target(
+            name: "IMToolSupport",
+            dependencies: ["IMClient", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Solutions/Tools/ToolSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "im-bench",
             dependencies: [
-                "IMClient", "IMCore", "IMStore", "IMSync",
+                "IMClient", "IMCore", "IMStore", "IMSync", "IMToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -267,7 +275,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "im-faults",
-            dependencies: ["IMClient", "IMCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "IMClient", "IMCore", "IMToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Solutions/Tools/im-faults",
             swiftSettings: swiftSettings
         ),

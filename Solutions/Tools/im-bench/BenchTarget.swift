@@ -2,6 +2,7 @@
 
 import Foundation
 import IMClient
+import IMToolSupport
 
 /// A server to drive, and how to read its memory.
 final class BenchTarget: Sendable {
@@ -43,7 +44,7 @@ final class BenchTarget: Sendable {
     }
 
     /// The server's resident memory now, if known.
-    var residentBytes: Int? { pid.flatMap { IMClient.residentBytes(ofProcess: $0) } }
+    var residentBytes: Int? { pid.flatMap { IMToolSupport.residentBytes(ofProcess: $0) } }
 
     func stop() {
         process?.stop()

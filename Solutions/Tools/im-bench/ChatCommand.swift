@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import IMClient
 import IMCore
+import IMToolSupport
 import NIOCore
 import NIOPosix
 

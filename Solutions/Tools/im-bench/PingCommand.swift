@@ -8,6 +8,7 @@ import ArgumentParser
 import Foundation
 import IMClient
 import IMCore
+import IMToolSupport
 import NIOCore
 import NIOPosix
 

@@ -3,6 +3,7 @@
 import Foundation
 import IMClient
 import IMCore
+import IMToolSupport
 import Synchronization
 
 /// What the run has observed so far, shared by its tasks.

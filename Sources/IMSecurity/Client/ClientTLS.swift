@@ -1,4 +1,4 @@
-// LESSON 06 STARTER, generated from Solutions/IMSecurity/ClientTLS.swift by `swift run course generate`.
+// LESSON 06 STARTER, generated from Solutions/IMSecurity/Client/ClientTLS.swift by `swift run course generate`.
 // This file has no exercises: it is given as it is.
 
 // Lesson 06: how a client checks the server — whom it trusts, and which keys it pins.

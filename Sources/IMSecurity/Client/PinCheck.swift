@@ -1,4 +1,4 @@
-// LESSON 06 STARTER, generated from Solutions/IMSecurity/PinCheck.swift by `swift run course generate`.
+// LESSON 06 STARTER, generated from Solutions/IMSecurity/Client/PinCheck.swift by `swift run course generate`.
 // Work in the EXERCISE blocks below; the rest of the file is given.
 
 // Lesson 06: the pin check — is the server's key one the app knows?

@@ -1,4 +1,4 @@
-// LESSON 06 STARTER, generated from Solutions/IMSecurity/HttpDNSResolver.swift by `swift run course generate`.
+// LESSON 06 STARTER, generated from Solutions/IMSecurity/Client/HttpDNSResolver.swift by `swift run course generate`.
 // This file has no exercises: it is given as it is.
 
 // Lesson 06: the client half of HttpDNS — resolve, cache, measure, prefer the fastest, fall back.

@@ -1,4 +1,4 @@
-// LESSON 06 STARTER, generated from Solutions/IMSecurity/DNSCache.swift by `swift run course generate`.
+// LESSON 06 STARTER, generated from Solutions/IMSecurity/Client/DNSCache.swift by `swift run course generate`.
 // This file has no exercises: it is given as it is.
 
 // Lesson 06: the client's cache of HttpDNS answers, kept for their TTL.

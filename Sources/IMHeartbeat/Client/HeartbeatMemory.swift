@@ -1,4 +1,4 @@
-// LESSON 08 STARTER, generated from Solutions/IMHeartbeat/HeartbeatMemory.swift by `swift run course generate`.
+// LESSON 08 STARTER, generated from Solutions/IMHeartbeat/Client/HeartbeatMemory.swift by `swift run course generate`.
 // This file has no exercises: it is given as it is.
 
 // Lesson 08: what a client remembers between connections — the interval each network allows.

@@ -1,4 +1,4 @@
-// LESSON 08 STARTER, generated from Solutions/IMHeartbeat/AdaptiveHeartbeat.swift by `swift run course generate`.
+// LESSON 08 STARTER, generated from Solutions/IMHeartbeat/Client/AdaptiveHeartbeat.swift by `swift run course generate`.
 // Work in the EXERCISE blocks below; the rest of the file is given.
 
 // Lesson 08: the smart heartbeat — find the longest interval the network lets a connection idle.

@@ -1,4 +1,4 @@
-// LESSON 06 STARTER, generated from Solutions/IMSecurity/AddressRanking.swift by `swift run course generate`.
+// LESSON 06 STARTER, generated from Solutions/IMSecurity/Client/AddressRanking.swift by `swift run course generate`.
 // Work in the EXERCISE blocks below; the rest of the file is given.
 
 // Lesson 06: which address a client tries first, and which next.

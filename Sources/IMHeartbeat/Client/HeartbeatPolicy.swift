@@ -1,4 +1,4 @@
-// LESSON 08 STARTER, generated from Solutions/IMHeartbeat/HeartbeatPolicy.swift by `swift run course generate`.
+// LESSON 08 STARTER, generated from Solutions/IMHeartbeat/Client/HeartbeatPolicy.swift by `swift run course generate`.
 // This file has no exercises: it is given as it is.
 
 // Lesson 08: the numbers of the smart heartbeat, all in one place.

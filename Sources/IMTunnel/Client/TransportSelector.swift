@@ -1,4 +1,4 @@
-// LESSON 13 STARTER, generated from Solutions/IMTunnel/TransportSelector.swift by `swift run course generate`.
+// LESSON 13 STARTER, generated from Solutions/IMTunnel/Client/TransportSelector.swift by `swift run course generate`.
 // Work in the EXERCISE blocks below; the rest of the file is given.
 
 // Lesson 13: which transport a client uses — WebSocket when it works, the HTTP tunnel when not.

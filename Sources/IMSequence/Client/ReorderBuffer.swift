@@ -1,4 +1,4 @@
-// LESSON 05 STARTER, generated from Solutions/IMSequence/ReorderBuffer.swift by `swift run course generate`.
+// LESSON 05 STARTER, generated from Solutions/IMSequence/Client/ReorderBuffer.swift by `swift run course generate`.
 // Work in the EXERCISE blocks below; the rest of the file is given.
 
 // Lesson 05: the client half of ordering — deliver in sequence, notice what is missing.

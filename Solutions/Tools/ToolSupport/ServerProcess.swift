@@ -1,6 +1,8 @@
-// A real im-server process, for tools (im-faults, im-bench): start, kill without warning, restart.
+// Tools support: a real im-server process, for im-faults and im-bench — start, kill without
+// warning, restart. (Not part of the client library: no app starts a server.)
 
 import Foundation
+import IMClient
 import NIOCore
 import Synchronization
 
@@ -140,61 +142,4 @@ public final class ServerProcess: @unchecked Sendable {
         self.process = nil
         return graceful
     }
-}
-
-/// Why a `ServerProcess` could not start.
-public enum ServerProcessError: Error, CustomStringConvertible, Sendable {
-    /// The process ended before `/health` answered; the end of its log says why.
-    case exitedAtStart(logPath: String, logTail: String)
-    /// No loopback port could be reserved.
-    case noFreePort(errno: Int32)
-
-    public var description: String {
-        switch self {
-        case .exitedAtStart(let logPath, let logTail): "im-server exited at start; the end of \(logPath):\n\(logTail)"
-        case .noFreePort(let errno): "no free loopback port (errno \(errno))"
-        }
-    }
-}
-
-/// A loopback TCP port nobody listens on now: the kernel picks it for a socket bound to port 0.
-func unusedLoopbackPort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw ServerProcessError.noFreePort(errno: errno) }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-        }
-    }
-    guard bound else { throw ServerProcessError.noFreePort(errno: errno) }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// The resident memory of process `pid` in bytes (Linux `/proc`), if it can be read.
-public func residentBytes(ofProcess pid: Int32) -> Int? {
-    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-        return kilobytes.map { $0 * 1024 }
-    }
-    return nil
-}
-
-/// CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`; nil elsewhere.
-/// Pass `nil` for this process.
-public func cpuSeconds(ofProcess pid: Int32?) -> Double? {
-    let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
-    guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
-        let nameEnd = stat.lastIndex(of: ")")
-    else { return nil }
-    // Fields after the name: state is the 3rd field of the line, utime the 14th, stime the 15th.
-    let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
-    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }

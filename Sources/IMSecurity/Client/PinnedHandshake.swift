@@ -1,4 +1,4 @@
-// LESSON 06 STARTER, generated from Solutions/IMSecurity/PinnedHandshake.swift by `swift run course generate`.
+// LESSON 06 STARTER, generated from Solutions/IMSecurity/Client/PinnedHandshake.swift by `swift run course generate`.
 // This file has no exercises: it is given as it is.
 
 // Lesson 06: checking the server's key against the pins.
