@@ -55,10 +55,12 @@ struct TunnelEndpointTests {
             let tunnel = RawTunnel(user: alice)
             let opened = try await tunnel.open()
             let refused = RawTunnel.send(to: bob.id, body: ProbeExtension.refusedBody, id: "r1")
-            #expect(try await tunnel.upload(opened.session, seq: 1, [refused]).status == 200)
+            let upload = try await tunnel.upload(opened.session, seq: 1, [refused])
+            #expect(upload.status == 200, "Exercise 13.2: the first upload is applied; got \(upload.status) \(upload.text)")
             let frames = try await tunnel.waitForFrames(opened.session, after: 0, count: 1)
             guard case .error("r1", let error)? = frames.first?.frame else {
-                Issue.record("the probe's handler should answer the send; got \(frames.map(\.frame))")
+                Issue.record(
+                    "Exercise 13.1: the probe's answer to the send should come down the queue; got \(frames.map(\.frame))")
                 return
             }
             #expect(error.code == .forbidden, "the handler's answer, on the tunnel's down channel")
