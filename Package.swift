@@ -33,14 +33,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-// The course tool (CourseKit, course, CourseKitTests) does not turn MemberImportVisibility on yet:
-// ExerciseBlock.swift uses Foundation's `range(of:)` without importing Foundation. Once it does,
-// these targets can use `swiftSettings` like every other.
-let courseToolSwiftSettings: [SwiftSetting] = [
-    .swiftLanguageMode(.v6),
-    .enableUpcomingFeature("ExistentialAny"),
-]
-
 // MARK: - Package
 
 let package = Package(
@@ -284,13 +276,13 @@ let package = Package(
         .target(
             name: "CourseKit",
             path: "Solutions/Tools/CourseKit",
-            swiftSettings: courseToolSwiftSettings
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "course",
             dependencies: ["CourseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Solutions/Tools/course",
-            swiftSettings: courseToolSwiftSettings
+            swiftSettings: swiftSettings
         ),
 
         // MARK: Tests, one target per lesson
@@ -401,7 +393,7 @@ let package = Package(
         .testTarget(
             name: "CourseKitTests",
             dependencies: ["CourseKit"],
-            swiftSettings: courseToolSwiftSettings
+            swiftSettings: swiftSettings
         ),
     ]
 )

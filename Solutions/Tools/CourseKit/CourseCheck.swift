@@ -105,6 +105,7 @@ public struct CourseCheck: Sendable {
 
     /// 5. Each lesson's text and hints have one section per exercise of its code, and none for
     /// exercises that do not exist: `### NN.K` under the README's exercises, `## NN.K` in HINTS.md.
+    /// And every exercise has tests that carry its id in their titles (`ExerciseTestMap`).
     public func textsMatchExercises() -> CheckResult {
         var details: [String] = []
         for lesson in workspace.catalog.available {
@@ -121,9 +122,17 @@ public struct CourseCheck: Sendable {
                     details.append("\(shown): a section for \(id), which is not an exercise in Solutions/\(lesson.module)")
                 }
             }
+            // `course test N NN.K` finds an exercise's tests by the ids in their titles.
+            do {
+                details += try workspace.exerciseTests(lesson).problems(exercises: ids).map {
+                    "Tests/\(lesson.testTarget): \($0)"
+                }
+            } catch {
+                details.append("Tests/\(lesson.testTarget): \(error)")
+            }
         }
         return CheckResult(
-            title: "5. every exercise has its section in the lesson text and in its hints, and no other",
+            title: "5. every exercise has its section in the lesson text and in its hints, and tests named for it; and no other",
             passed: details.isEmpty, details: details)
     }
 

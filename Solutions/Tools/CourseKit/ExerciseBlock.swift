@@ -1,3 +1,5 @@
+import Foundation
+
 /// One exercise of a reference file: the code between `// BEGIN EXERCISE NN.K: task` and
 /// `// END EXERCISE NN.K`, and the stub that replaces it in the starter.
 public struct ExerciseBlock: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The failing tests of a swift-testing run, read from its console output, and what each said.
 ///
 /// swift-testing prints each issue as `✘ Test "name" recorded an issue at File.swift:12:5: ...`,
