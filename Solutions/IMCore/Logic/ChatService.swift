@@ -97,7 +97,7 @@ public struct ChatService: Sendable {
         // A read mark for a conversation with a user who does not exist would still add a `read`
         // entry to every device's timeline and use up the offline store: refuse it first.
         for member in conversation.members where member != user {
-            guard try await accounts.user(member) != nil else {
+            guard try await accounts.userExists(member) else {
                 throw IMError.notFound("conversation \(conversation) does not exist: user \(member.rawValue) does not exist")
             }
         }

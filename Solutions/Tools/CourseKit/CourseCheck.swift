@@ -139,12 +139,9 @@ public struct CourseCheck: Sendable {
     /// The exercise ids of the headings `level NN.K ...` of a Markdown file, outside code fences.
     static func headingIDs(in url: URL, level: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
-        var inFence = false
+        let lines = TextLines.split(String(decoding: data, as: UTF8.self))
         var ids: [String] = []
-        for line in TextLines.split(String(decoding: data, as: UTF8.self)) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle() }
-            guard !inFence, line.hasPrefix(level + " ") else { continue }
+        for line in TextLines.markdownHeadings(lines).map({ lines[$0] }) where line.hasPrefix(level + " ") {
             if let match = line.dropFirst(level.count + 1).prefixMatch(of: #/([0-9]{2}\.[0-9]+)/#) {
                 ids.append(String(match.1))
             }

@@ -88,15 +88,8 @@ public enum SolutionHints {
     /// The lines of the section `## id ...`: from its heading to the next heading outside code (or
     /// the end).
     static func sectionRange(of id: String, in lines: [String]) -> Range<Int>? {
-        var inFence = false
-        var start: Int?
-        for (index, line) in lines.enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle() }
-            guard !inFence, line.hasPrefix("#") else { continue }
-            if let open = start { return open..<index }
-            if HintBook.sectionID(line) == id { start = index }
-        }
-        return start.map { $0..<lines.count }
+        let headings = TextLines.markdownHeadings(lines)
+        guard let start = headings.first(where: { HintBook.sectionID(lines[$0]) == id }) else { return nil }
+        return start..<(headings.first { $0 > start } ?? lines.count)
     }
 }

@@ -25,16 +25,7 @@ public struct StubCatchCheck: Sendable {
         self.runner = runner
     }
 
-    /// The pristine starters of `lessons`, to put back afterwards (also from a signal handler).
-    public func pristineStarters(_ lessons: [Lesson]) throws -> [URL: [String: Data]] {
-        var starters: [URL: [String: Data]] = [:]
-        for lesson in lessons {
-            starters[workspace.sources(lesson)] = try workspace.pristineStarter(lesson)
-        }
-        return starters
-    }
-
-    public static func restore(_ starters: [URL: [String: Data]]) {
+    static func restore(_ starters: [URL: [String: Data]]) {
         for (folder, files) in starters {
             try? FileTree.sync(files, to: folder)
         }
@@ -49,8 +40,12 @@ public struct StubCatchCheck: Sendable {
         var details: [String] = []
         var tried = 0
         do {
+            // The pristine starters, generated once: to compare with Sources/ now and to put back at
+            // the end, also when Ctrl-C or CI's SIGTERM interrupts the run.
             let available = workspace.catalog.available
-            let notPristine = try available.filter { try !workspace.sourcesArePristine($0) }
+            var pristine: [URL: [String: Data]] = [:]
+            for lesson in available { pristine[workspace.sources(lesson)] = try workspace.pristineStarter(lesson) }
+            let notPristine = try available.filter { try FileTree.read(workspace.sources($0)) != pristine[workspace.sources($0)] }
             guard notPristine.isEmpty else {
                 return CheckResult(
                     title: title, passed: false,
@@ -59,8 +54,11 @@ public struct StubCatchCheck: Sendable {
                             + "run `swift run course generate` first (the check overwrites Sources/ while it runs)"
                     })
             }
-            let pristine = try pristineStarters(available)
-            defer { Self.restore(pristine) }
+            let trap = SignalTrap { [pristine] in Self.restore(pristine) }
+            defer {
+                trap.cancel()
+                Self.restore(pristine)
+            }
             for lesson in available {
                 try FileTree.sync(
                     StarterGenerator.files(for: try workspace.reference(lesson), mode: .switchable),

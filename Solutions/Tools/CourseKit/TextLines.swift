@@ -13,4 +13,16 @@ enum TextLines {
     static func indentation(of line: String) -> String {
         String(line.prefix { $0 == " " || $0 == "\t" })
     }
+
+    /// The indices of the Markdown heading lines (`#`, `##`, ...) outside fenced code blocks.
+    static func markdownHeadings(_ lines: [String]) -> [Int] {
+        var inFence = false
+        var headings: [Int] = []
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle() }
+            if !inFence, line.hasPrefix("#") { headings.append(index) }
+        }
+        return headings
+    }
 }

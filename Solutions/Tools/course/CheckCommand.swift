@@ -46,13 +46,9 @@ struct CheckCommand: ParsableCommand {
                 report(CheckResult(title: title, passed: false, details: ["not run: the starters do not compile (check 4)"]))
             } else {
                 let lessons = try only.map { [try workspace.availableLesson($0)] } ?? workspace.catalog.available
-                let stubCheck = StubCatchCheck(workspace: workspace)
-                // The check overwrites every lesson's Sources/ (only when all are pristine) and puts the
+                // It overwrites every lesson's Sources/ (only when all are pristine) and puts the
                 // starters back when it ends, also on Ctrl-C.
-                let available = workspace.catalog.available
-                let pristine = try stubCheck.pristineStarters(available.filter { try workspace.sourcesArePristine($0) })
-                let trap = SignalTrap { StubCatchCheck.restore(pristine) }
-                defer { trap.cancel() }
+                let stubCheck = StubCatchCheck(workspace: workspace)
                 say("....  6. one check build, then each lesson's tests once per exercise, with only that exercise stubbed...")
                 report(stubCheck.run(lessons: lessons, progress: { say($0) }))
             }
