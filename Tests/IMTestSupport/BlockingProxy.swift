@@ -5,6 +5,9 @@
 // a connection whose first request asks for `Upgrade: websocket` is answered `403 Forbidden`
 // and closed, as such proxies do; blocking can also cut WebSockets already relayed. In the
 // `stall` mode nothing is ever answered (a black hole that only a time-out escapes).
+//
+// Plain channel handlers, not async channels: an accepted connection that races with `stop`
+// then needs nobody to consume it, it is simply closed with the event loop's channels.
 
 import NIOCore
 import NIOPosix
@@ -20,151 +23,202 @@ public final class BlockingProxy: Sendable {
         case stall
     }
 
-    private struct State {
-        var blocksWebSockets = false
-        var webSockets: [ObjectIdentifier: any Channel] = [:]
-        /// Every client connection open now (closed at `stop`).
-        var open: [ObjectIdentifier: any Channel] = [:]
-        var refused = 0
-    }
-
     public let port: Int
-    private let targetPort: Int
-    private let mode: Mode
-    private let state = Mutex(State())
     private let listener: any Channel
+    private let registry: ProxyRegistry
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, targetPort: Int, mode: Mode, listener: any Channel) {
+    private init(port: Int, listener: any Channel, registry: ProxyRegistry) {
         self.port = port
-        self.targetPort = targetPort
-        self.mode = mode
         self.listener = listener
+        self.registry = registry
     }
 
     /// Starts a relay on a free loopback port to `127.0.0.1:targetPort`.
     public static func start(targetPort: Int, mode: Mode = .relay, blockingWebSockets: Bool = false) async throws
         -> BlockingProxy
     {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let registry = ProxyRegistry(blocksWebSockets: blockingWebSockets)
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            .childChannelInitializer { client in
+                client.eventLoop.makeCompletedFuture {
+                    try client.pipeline.syncOperations.addHandler(
+                        ProxyFrontHandler(targetPort: targetPort, mode: mode, registry: registry))
                 }
             }
-        let box = ProxyBox()
-        // The accept loop ends when the listener is closed (`stop`).
-        Task {
-            _ = try? await server.executeThenClose { inbound in
-                await withDiscardingTaskGroup { group in
-                    do {
-                        for try await connection in inbound {
-                            group.addTask {
-                                // Every accepted channel must be run and closed, even in a race with set-up.
-                                guard let proxy = box.proxy else {
-                                    _ = try? await connection.executeThenClose { _, _ in }
-                                    return
-                                }
-                                await proxy.serve(connection)
-                            }
-                        }
-                    } catch {}
-                }
-            }
-        }
-        let proxy = BlockingProxy(
-            port: server.channel.localAddress?.port ?? 0, targetPort: targetPort, mode: mode, listener: server.channel)
-        proxy.state.withLock { $0.blocksWebSockets = blockingWebSockets }
-        box.proxy = proxy
-        return proxy
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        return BlockingProxy(port: listener.localAddress?.port ?? 0, listener: listener, registry: registry)
     }
 
     /// Refuses new WebSocket upgrades; with `cutExisting`, also closes the WebSockets relayed so far.
     public func blockWebSockets(cutExisting: Bool = false) {
-        let cut = state.withLock { state -> [any Channel] in
+        for channel in registry.block(cutExisting: cutExisting) { channel.close(promise: nil) }
+    }
+
+    /// Lets WebSocket upgrades through again.
+    public func unblockWebSockets() { registry.unblock() }
+
+    /// How many upgrades were refused.
+    public var refusedUpgrades: Int { registry.refused }
+
+    /// Stops listening and closes every relayed connection.
+    public func stop() async {
+        try? await listener.close()
+        for channel in registry.removeAll() { channel.close(promise: nil) }
+    }
+}
+
+/// What the relay knows across connections.
+final class ProxyRegistry: Sendable {
+    private struct State {
+        var blocksWebSockets: Bool
+        var webSockets: [ObjectIdentifier: any Channel] = [:]
+        /// Every client connection open now (closed at `stop`).
+        var open: [ObjectIdentifier: any Channel] = [:]
+        var refused = 0
+    }
+
+    private let state: Mutex<State>
+
+    init(blocksWebSockets: Bool) { state = Mutex(State(blocksWebSockets: blocksWebSockets)) }
+
+    var refused: Int { state.withLock { $0.refused } }
+
+    func block(cutExisting: Bool) -> [any Channel] {
+        state.withLock { state in
             state.blocksWebSockets = true
             guard cutExisting else { return [] }
             defer { state.webSockets = [:] }
             return Array(state.webSockets.values)
         }
-        for channel in cut { channel.close(promise: nil) }
     }
 
-    /// Lets WebSocket upgrades through again.
-    public func unblockWebSockets() {
-        state.withLock { $0.blocksWebSockets = false }
+    func unblock() { state.withLock { $0.blocksWebSockets = false } }
+
+    func opened(_ channel: any Channel) { state.withLock { $0.open[ObjectIdentifier(channel)] = channel } }
+
+    func closed(_ channel: any Channel) {
+        state.withLock {
+            $0.open[ObjectIdentifier(channel)] = nil
+            $0.webSockets[ObjectIdentifier(channel)] = nil
+        }
     }
 
-    /// How many upgrades were refused.
-    public var refusedUpgrades: Int { state.withLock { $0.refused } }
+    /// Decides a WebSocket upgrade: refused (and counted) while blocked, otherwise remembered.
+    func admitWebSocket(_ channel: any Channel) -> Bool {
+        state.withLock { state in
+            if state.blocksWebSockets {
+                state.refused += 1
+                return false
+            }
+            state.webSockets[ObjectIdentifier(channel)] = channel
+            return true
+        }
+    }
 
-    /// Stops listening and closes every relayed connection.
-    public func stop() async {
-        // No cancellation of the accept loop: a connection accepted just before the close must
-        // still be served (and closed) by it, since NIO requires every async channel to be used.
-        try? await listener.close()
-        let open = state.withLock { state -> [any Channel] in
+    func removeAll() -> [any Channel] {
+        state.withLock { state in
             defer {
                 state.webSockets = [:]
                 state.open = [:]
             }
             return Array(state.open.values)
         }
-        for channel in open { channel.close(promise: nil) }
+    }
+}
+
+/// The client side of one relayed connection: reads the first request head, then decides.
+final class ProxyFrontHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Phase {
+        case readingHead(ByteBuffer)
+        case connecting(pending: ByteBuffer)
+        case relaying(upstream: any Channel)
+        case swallowing
+        case done
     }
 
-    // MARK: One connection
+    private let targetPort: Int
+    private let mode: BlockingProxy.Mode
+    private let registry: ProxyRegistry
+    private var phase = Phase.readingHead(ByteBuffer())
 
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        let key = ObjectIdentifier(connection.channel)
-        state.withLock { $0.open[key] = connection.channel }
-        defer { state.withLock { _ = $0.open.removeValue(forKey: key) } }
-        try? await connection.executeThenClose { inbound, outbound in
-            var iterator = inbound.makeAsyncIterator()
-            // The first request's head decides: relay, refuse, or (stall) swallow everything.
-            var head = ByteBuffer()
-            while !Self.headIsComplete(head) {
-                guard var chunk = try await iterator.next() else { return }
-                head.writeBuffer(&chunk)
-            }
-            if mode == .stall {
-                while try await iterator.next() != nil {}
+    init(targetPort: Int, mode: BlockingProxy.Mode, registry: ProxyRegistry) {
+        self.targetPort = targetPort
+        self.mode = mode
+        self.registry = registry
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { registry.opened(context.channel) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        switch phase {
+        case .readingHead(var head):
+            head.writeBuffer(&bytes)
+            guard Self.headIsComplete(head) else {
+                phase = .readingHead(head)
                 return
             }
-            let isWebSocket = Self.asksForWebSocket(head)
-            if isWebSocket, state.withLock({ $0.blocksWebSockets }) {
-                state.withLock { $0.refused += 1 }
-                try await outbound.write(
-                    ByteBuffer(string: "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"))
-                return
-            }
-            if isWebSocket { state.withLock { $0.webSockets[key] = connection.channel } }
-            defer { state.withLock { _ = $0.webSockets.removeValue(forKey: key) } }
+            decide(context: context, head: head)
+        case .connecting(var pending):
+            pending.writeBuffer(&bytes)
+            phase = .connecting(pending: pending)
+        case .relaying(let upstream):
+            upstream.writeAndFlush(bytes, promise: nil)
+        case .swallowing, .done:
+            break
+        }
+    }
 
-            let upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(host: "127.0.0.1", port: targetPort) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            let client = connection.channel
-            let server = upstream.channel
-            try await upstream.executeThenClose { upInbound, upOutbound in
-                try await upOutbound.write(head)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        // Server to client; when the server closes, so does the client side.
-                        defer { client.close(promise: nil) }
-                        for try await chunk in upInbound { try await outbound.write(chunk) }
-                    }
-                    // Client to server, in this task; when the client closes, so does the server side.
-                    defer { server.close(promise: nil) }
-                    while let chunk = try await iterator.next() { try await upOutbound.write(chunk) }
-                    group.cancelAll()
+    func channelInactive(context: ChannelHandlerContext) {
+        registry.closed(context.channel)
+        if case .relaying(let upstream) = phase { upstream.close(promise: nil) }
+        phase = .done
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+
+    private func decide(context: ChannelHandlerContext, head: ByteBuffer) {
+        if mode == .stall {
+            phase = .swallowing
+            return
+        }
+        let client = context.channel
+        if Self.asksForWebSocket(head), !registry.admitWebSocket(client) {
+            phase = .done
+            let refusal = ByteBuffer(string: "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            context.writeAndFlush(wrapOutboundOut(refusal)).whenComplete { _ in client.close(promise: nil) }
+            return
+        }
+        phase = .connecting(pending: head)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        // Same event loop for both sides, so the callbacks below run where the handler lives.
+        ClientBootstrap(group: context.eventLoop)
+            .channelInitializer { upstream in
+                upstream.eventLoop.makeCompletedFuture {
+                    try upstream.pipeline.syncOperations.addHandler(ProxyBackHandler(client: client))
                 }
             }
+            .connect(host: "127.0.0.1", port: targetPort)
+            .whenComplete { result in handler.value.connected(result, client: client) }
+    }
+
+    private func connected(_ result: Result<any Channel, any Error>, client: any Channel) {
+        switch (result, phase) {
+        case (.success(let upstream), .connecting(let pending)):
+            phase = .relaying(upstream: upstream)
+            upstream.writeAndFlush(pending, promise: nil)
+        case (.success(let upstream), _):
+            upstream.close(promise: nil)  // the client left while we connected
+        case (.failure, _):
+            client.close(promise: nil)
         }
     }
 
@@ -173,16 +227,26 @@ public final class BlockingProxy: Sendable {
     }
 
     private static func asksForWebSocket(_ head: ByteBuffer) -> Bool {
-        let text = String(buffer: head).lowercased()
-        return text.contains("upgrade: websocket")
+        String(buffer: head).lowercased().contains("upgrade: websocket")
     }
 }
 
-/// Lets the accept loop reach the proxy made after it started.
-private final class ProxyBox: Sendable {
-    private let value = Mutex<BlockingProxy?>(nil)
-    var proxy: BlockingProxy? {
-        get { value.withLock { $0 } }
-        set { value.withLock { $0 = newValue } }
+/// The server side of one relayed connection: everything read goes to the client; a close too.
+final class ProxyBackHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let client: any Channel
+
+    init(client: any Channel) { self.client = client }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        client.writeAndFlush(unwrapInboundIn(data), promise: nil)
     }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        client.close(promise: nil)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
 }

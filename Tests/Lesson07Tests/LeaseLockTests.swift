@@ -11,7 +11,9 @@ import Testing
 @Suite("07 Lease lock and fencing token")
 struct LeaseLockTests {
     static func openPool(in directory: TemporaryDirectory) throws -> DatabasePool {
-        let pool = try DatabasePool(path: directory.path + "/lease.sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)  // as the store does: wait out a WAL reset under load
+        let pool = try DatabasePool(path: directory.path + "/lease.sqlite", configuration: configuration)
         try pool.write { db in
             try UnreadLedger.createTables(db)
             try LeaseLock.createTables(db)

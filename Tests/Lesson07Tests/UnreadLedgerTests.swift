@@ -10,7 +10,10 @@ import Testing
 @Suite("07 Unread ledger")
 struct UnreadLedgerTests {
     static func openPool(in directory: TemporaryDirectory) throws -> DatabasePool {
-        let pool = try DatabasePool(path: directory.path + "/unread.sqlite")
+        // As the store does: a reader that meets a WAL reset under load waits instead of failing.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        let pool = try DatabasePool(path: directory.path + "/unread.sqlite", configuration: configuration)
         try pool.write { try UnreadLedger.createTables($0) }
         return pool
     }
