@@ -53,13 +53,8 @@ extension IMTransport {
     /// The next pushed message, skipping other frames on the way.
     public func nextPushedMessage(timeout: Duration = .seconds(10)) async throws -> Message {
         let frame = try await next(timeout: timeout) { frame in
-            switch frame {
-            case .message: true
-            case .push(_, let entry): entry.message != nil
-            default: false
-            }
+            if case .push(_, let entry) = frame { entry.message != nil } else { false }
         }
-        if case .message(let message) = frame { return message }
         if case .push(_, let entry) = frame, let message = entry.message { return message }
         throw IMClientError.closed
     }

@@ -23,8 +23,8 @@ public struct FrameResponder: Sendable {
     /// The first frame of a session of `identity`.
     public func hello(for identity: Identity) async throws -> Hello {
         guard let user = try await chat.accounts.user(identity.userID) else { throw IMError.unauthorized }
-        let cursor = try await chat.messages.latestMessageID(for: identity.userID)
-        let version = try await chat.timeline?.headVersion(of: identity.userID)
+        let cursor = try await chat.store.latestMessageID(for: identity.userID)
+        let version = try await chat.store.headVersion(of: identity.userID)
         // Lesson 06: a token past half its life is renewed on (re)connect; the client keeps the newest.
         return Hello(
             user: user, deviceID: identity.deviceID, cursor: cursor, version: version, token: identity.refreshedToken)
@@ -38,7 +38,7 @@ public struct FrameResponder: Sendable {
         do {
             switch frame {
             case .send(let id, let request):
-                return .ack(ref: id, try await chat.submit(request, from: identity.userID, origin: connection))
+                return .ack(ref: id, try await chat.send(request, from: identity.userID))
             case .read(let id, let conversation, let upToSeq):
                 return .read(ref: id, try await chat.markRead(conversation, by: identity.userID, upTo: upToSeq))
             case .ping(let id):

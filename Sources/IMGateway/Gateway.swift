@@ -9,7 +9,7 @@ import IMCore
 import Logging
 
 /// Everything a client connects to. The logic layer (`ChatService`) is given; the gateway owns
-/// the session map and the long-poll hub, and is the `MessagePusher` the logic layer pushes to.
+/// the session map and the long-poll hub, and gives the logic layer its `TimelinePusher`.
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let accounts: AccountService
@@ -32,10 +32,8 @@ public struct Gateway: Sendable {
         self.connectionObserver = connectionObserver
     }
 
-    /// What the logic layer pushes to: live WebSockets, then parked long polls.
-    public var pusher: any MessagePusher { FanOutPusher([registry, longPolls]) }
-
-    /// What the logic layer pushes timeline entries to (lesson 09): every device of the user.
+    /// What the logic layer pushes timeline entries to: every live WebSocket of the user, then
+    /// the user's parked long polls.
     public var timelinePusher: any TimelinePusher { GatewayTimelinePusher(registry: registry, longPolls: longPolls) }
 
     /// Adds the API and `/health` to `router`. (`/ws` is not a route: see `serverBuilder`.)

@@ -60,7 +60,7 @@ public struct IMServer: Sendable {
         pushTimer = PushTimer()
         // BEGIN EXERCISE 11.1: Open the SQLite store with the sync tables, then build SyncStore, Gateway (with ACKed pushes) and ChatService on it.
         // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
-        throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (timeline store and pusher) wired on it, the gateway watched by an IdleSweeper")
+        throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (SyncStore and the gateway's timeline pusher) wired on it, the gateway watched by an IdleSweeper")
         // END EXERCISE 11.1
     }
 

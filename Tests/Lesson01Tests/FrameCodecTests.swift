@@ -75,7 +75,7 @@ struct FrameCodecTests {
                 Hello(
                     user: User(id: UserID(1), username: "a", displayName: "A"), deviceID: DeviceID(rawValue: "d1")!,
                     cursor: MessageID(4))),
-            .ack(ref: "r1", message), .message(message),
+            .ack(ref: "r1", message),
             .read(ref: "r2", ReadReceipt(conversationID: message.conversationID, unread: 0, totalUnread: 3)),
             .pong(ref: "r3"), .error(ref: nil, IMError(.badFrame, "nope")),
         ]

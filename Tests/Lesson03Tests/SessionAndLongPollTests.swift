@@ -17,6 +17,10 @@ final class RecordingSink: FrameSink {
     var closedReason: String? { state.withLock { $0.closed } }
 }
 
+func sampleEntry(from: Int64, to: Int64) -> TimelineEntry {
+    TimelineEntry(version: 1, prevVersion: 0, message: sampleMessage(from: from, to: to))
+}
+
 func sampleMessage(from: Int64, to: Int64, id: Int64 = 1) -> Message {
     Message(
         id: MessageID(id), conversationID: .direct(UserID(from), UserID(to)), from: UserID(from), to: UserID(to),
@@ -64,23 +68,23 @@ struct SessionRegistryTests {
         #expect(await registry.counts().users == 0, "Exercise 03.2: the last connection's removal drops the user")
     }
 
-    @Test("delivery reaches the recipient's devices and the sender's others (03.1)")
-    func deliver() async {
+    @Test("a push reaches every device of its user and nobody else (03.1)")
+    func push() async {
         let registry = SessionRegistry()
         let bobPhone = RecordingSink()
-        let aliceOrigin = RecordingSink()
+        let alicePhone = RecordingSink()
         let aliceLaptop = RecordingSink()
-        let origin = registry.makeConnectionID()
         _ = await registry.register(
             SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: bobPhone), for: UserID(2))
-        _ = await registry.register(SessionEntry(connection: origin, device: phone, sink: aliceOrigin), for: UserID(1))
+        _ = await registry.register(
+            SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: alicePhone), for: UserID(1))
         _ = await registry.register(
             SessionEntry(connection: registry.makeConnectionID(), device: laptop, sink: aliceLaptop), for: UserID(1))
-        let message = sampleMessage(from: 1, to: 2)
-        await registry.deliver(message, origin: origin)
-        #expect(bobPhone.frames == [.message(message)], "Exercise 03.1: the recipient's connection is found and pushed to")
-        #expect(aliceLaptop.frames == [.message(message)], "Exercise 03.1: the sender's other device is pushed to")
-        #expect(aliceOrigin.frames.isEmpty)
+        let entry = TimelineEntry(version: 1, prevVersion: 0, message: sampleMessage(from: 2, to: 1))
+        await registry.push(entry, to: UserID(1))
+        #expect(alicePhone.frames == [.push(pushID: nil, entry)], "Exercise 03.1: the user's phone is found and pushed to")
+        #expect(aliceLaptop.frames == [.push(pushID: nil, entry)], "Exercise 03.1: the user's other device is pushed to")
+        #expect(bobPhone.frames.isEmpty, "another user's device gets nothing")
     }
 }
 
@@ -93,7 +97,7 @@ struct LongPollHubTests {
         #expect(result.count == 1, "Exercise 03.3: a poll with messages waiting answers at once")
     }
 
-    @Test("a parked poll is woken by a delivery, not by its timeout")
+    @Test("a parked poll is woken by a push, not by its timeout")
     func wokenByDelivery() async throws {
         let hub = LongPollHub()
         let delivered = Mutex(false)
@@ -105,13 +109,13 @@ struct LongPollHubTests {
         let parked = await eventually { await hub.parkedCount() == 1 }
         #expect(parked, "Exercise 03.3: a poll with nothing to return must park until a delivery or its timeout")
         delivered.withLock { $0 = true }
-        await hub.deliver(sampleMessage(from: 2, to: 1), origin: nil)
+        await hub.push(sampleEntry(from: 2, to: 1), to: UserID(1))
         let result = try await answer
         #expect(result.count == 1, "Exercise 03.3: the woken poll fetches again and returns the new message")
         #expect(ContinuousClock.now - start < .seconds(10), "Exercise 03.3: the poll must be woken by the delivery")
     }
 
-    @Test("no lost wake-up: a delivery between fetch and park still wakes the poll")
+    @Test("no lost wake-up: a push between fetch and park still wakes the poll")
     func noLostWakeUp() async throws {
         let hub = LongPollHub()
         let calls = Mutex(0)
@@ -123,7 +127,7 @@ struct LongPollHubTests {
             }
             if call == 1 {
                 // The message lands right after the first (empty) fetch, before the poll parks.
-                await hub.deliver(sampleMessage(from: 2, to: 1), origin: nil)
+                await hub.push(sampleEntry(from: 2, to: 1), to: UserID(1))
                 return []
             }
             return [sampleMessage(from: 2, to: 1)]

@@ -1,9 +1,10 @@
-// Lessons 04–09: what the logic layer needs from storage for reliable, ordered, multi-device delivery.
+// Lesson 01: the store the logic layer delivers through, in every lesson.
 //
-// Lesson 02's `MessageStore` stores and indexes. A `TimelineStore` (lesson 09's `SyncStore`
-// implements it) also, in the same transaction: recognises a retried send by its client message
-// id (lesson 04), numbers the message in its conversation (lesson 05), counts it unread (lesson
-// 07), and appends it to the timeline of each member (lesson 09).
+// `MessageStore` stores and indexes (lesson 02 builds that part on SQLite). A `TimelineStore`
+// also, in the same transaction: recognises a retried send by its client message id (lesson 04),
+// numbers the message in its conversation (lesson 05), counts it unread (lesson 07), and appends
+// it to the timeline of each member (lesson 09). Lesson 01's `InMemoryStore` does all of it in
+// memory; lesson 09's `SyncStore` does it durably. The logic layer sees only this protocol.
 
 /// The outcome of storing a message.
 public struct StoredMessage: Hashable, Sendable {
@@ -57,9 +58,4 @@ public protocol TimelineStore: MessageStore {
     /// first: what a client pulls to fill a gap.
     func messages(in conversation: ConversationID, for user: UserID, seqAfter after: Int64, through: Int64, limit: Int)
         async throws -> [Message]
-}
-
-/// Pushes timeline entries to the devices of one user (lesson 09; the gateway implements it).
-public protocol TimelinePusher: Sendable {
-    func push(_ entry: TimelineEntry, to user: UserID) async
 }

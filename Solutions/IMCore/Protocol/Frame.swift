@@ -50,10 +50,8 @@ public enum ServerFrame: Hashable, Sendable {
     case hello(Hello)
     /// A `send` was stored.
     case ack(ref: String?, Message)
-    /// A message pushed to a member of its conversation (lesson 03: best effort, no timeline).
-    case message(Message)
-    /// A timeline entry pushed to one of the user's devices (lesson 04/09). A `pushID` asks for a
-    /// `pushAck`; the push is repeated until it comes.
+    /// A timeline entry pushed to one of the user's devices. A `pushID` (lesson 04) asks for a
+    /// `pushAck`; the push is repeated until it comes. Without one it is best effort.
     case push(pushID: UInt64?, TimelineEntry)
     /// The answer to `sync`.
     case sync(ref: String?, SyncPage)

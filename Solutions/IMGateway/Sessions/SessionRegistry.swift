@@ -2,7 +2,7 @@
 //
 // A long connection is only useful if the server can find it again when a message for its user
 // arrives. This actor is that lookup: user → device → connection. It is the access layer's
-// answer to the logic layer's `deliver` call.
+// answer to the logic layer's `push` call.
 
 import CourseSupport
 import IMCore
@@ -37,7 +37,7 @@ public struct SessionEntry: Sendable {
 }
 
 /// The session map: user → device → live connection.
-public actor SessionRegistry: MessagePusher, TimelinePusher {
+public actor SessionRegistry: TimelinePusher {
     private var sessions: [UserID: [DeviceID: SessionEntry]] = [:]
     private let lastConnectionNumber = Atomic<UInt64>(0)
 
@@ -87,14 +87,6 @@ public actor SessionRegistry: MessagePusher, TimelinePusher {
     /// How many users and connections are online.
     public func counts() -> (users: Int, connections: Int) {
         (sessions.count, sessions.values.reduce(0) { $0 + $1.count })
-    }
-
-    public func deliver(_ message: Message, origin: ConnectionID?) async {
-        var targets = connections(of: message.to)
-        if message.from != message.to { targets += connections(of: message.from) }
-        for entry in targets where entry.connection != origin {
-            entry.sink.send(.message(message))
-        }
     }
 
     public func push(_ entry: TimelineEntry, to user: UserID) async {

@@ -290,13 +290,7 @@ struct Follow: AsyncParsableCommand {
                 }
                 continue
             }
-            let pushed: Message?
-            switch frame {
-            case .message(let message): pushed = message
-            case .push(_, let entry): pushed = entry.message
-            default: pushed = nil
-            }
-            guard let message = pushed else { continue }
+            guard case .push(_, let entry) = frame, let message = entry.message else { continue }
             if let peer, message.conversationID != .direct(me.id, peer.id) { continue }
             options.emit(message, text: format(message, me: me.id, names: names))
             seen += 1

@@ -22,29 +22,27 @@ public struct ChatLimits: Sendable, Hashable {
     public init() {}
 }
 
-/// Sending, reading history, recent contacts, read marks and polling, for an authenticated user.
+/// Sending, reading history, recent contacts, read marks, sync and polling, for an authenticated user.
+///
+/// One delivery contract serves every lesson: the store keeps each user's timeline (lesson 01's
+/// `InMemoryStore`, lesson 09's `SyncStore`), and the pusher hands each new entry to the devices
+/// of its user (lesson 01's `InMemoryRelay`, lesson 03's gateway). The push is only a hint; what
+/// a device missed, it reads back from the timeline with `sync`.
 public struct ChatService: Sendable {
-    public let messages: any MessageStore
+    public let store: any TimelineStore
     public let accounts: any AccountStore
-    public let pusher: any MessagePusher
-    /// Lessons 04–09: when set, sends, reads and sync go through the timeline store and pushes
-    /// go to every device as timeline entries.
-    public let timeline: (any TimelineStore)?
-    public let timelinePusher: (any TimelinePusher)?
+    public let pusher: any TimelinePusher
     public let limits: ChatLimits
     /// The current time in milliseconds since 1970; a parameter so tests can fix it.
     public let now: @Sendable () -> Int64
 
     public init(
-        messages: any MessageStore, accounts: any AccountStore, pusher: any MessagePusher,
-        timeline: (any TimelineStore)? = nil, timelinePusher: (any TimelinePusher)? = nil,
+        store: any TimelineStore, accounts: any AccountStore, pusher: any TimelinePusher,
         limits: ChatLimits = ChatLimits(), now: @escaping @Sendable () -> Int64 = { currentMilliseconds() }
     ) {
-        self.messages = messages
+        self.store = store
         self.accounts = accounts
         self.pusher = pusher
-        self.timeline = timeline
-        self.timelinePusher = timelinePusher
         self.limits = limits
         self.now = now
     }
@@ -52,12 +50,12 @@ public struct ChatService: Sendable {
     /// Sends a one-to-one message from `sender` (who the gateway authenticated).
     ///
     /// The order is the point: check everything first, store, and push only what was stored, so
-    /// that whatever a client was told about (an ack or a push) survives a crash.
-    /// - Parameter origin: the connection the message came from; it gets an ack, not a push.
-    public func send(_ request: SendRequest, from sender: UserID, origin: ConnectionID? = nil) async throws -> Message {
-        // BEGIN EXERCISE 01.2: Validate and authorise the request, store the message, then push it.
+    /// that whatever a client was told about (an ack or a push) survives a crash. A retry of a
+    /// send already stored (same `clientMsgID`) gets the stored message back and pushes nothing.
+    public func send(_ request: SendRequest, from sender: UserID) async throws -> Message {
+        // BEGIN EXERCISE 01.2: Refuse a forged sender, a bad request or an unknown recipient; store once; push each member's new entry (nothing for a retry).
         // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 01
-        throw Exercise.notImplemented("01.2", expected: "reject bad or forged requests, store the message, then push the stored message")
+        throw Exercise.notImplemented("01.2", expected: "bad or forged requests refused, the message stored once, each member's new entry pushed (none for a retry)")
         // END EXERCISE 01.2
     }
 
@@ -67,12 +65,12 @@ public struct ChatService: Sendable {
     {
         try requireMember(user, of: conversation)
         let size = min(try Self.pageSize(limit, default: limits.defaultHistoryPage), limits.maxHistoryPage)
-        return try await messages.history(of: conversation, for: user, before: before, limit: size)
+        return try await store.history(of: conversation, for: user, before: before, limit: size)
     }
 
     /// `user`'s recent contacts with unread counts, newest first, and the total unread.
     public func contacts(of user: UserID) async throws -> (contacts: [RecentContact], totalUnread: Int) {
-        let rows = try await messages.recentContacts(of: user, limit: limits.maxContacts)
+        let rows = try await store.recentContacts(of: user, limit: limits.maxContacts)
         let peers = try await accounts.users(rows.map(\.peerID))
         let contacts = rows.compactMap { row -> RecentContact? in
             guard let peer = peers[row.peerID] else { return nil }
@@ -81,8 +79,8 @@ public struct ChatService: Sendable {
         return (contacts, contacts.reduce(0) { $0 + $1.unread })
     }
 
-    /// Marks `conversation` read for `user` (up to `seq` when given, and when a timeline store
-    /// is configured; then every device of the user is told).
+    /// Marks `conversation` read for `user` up to `seq` (everything when nil); every device of
+    /// the user is told through its timeline.
     public func markRead(_ conversation: ConversationID, by user: UserID, upTo seq: Int64? = nil) async throws
         -> ReadReceipt
     {
@@ -94,52 +92,24 @@ public struct ChatService: Sendable {
                 throw IMError.notFound("conversation \(conversation) does not exist: user \(member.rawValue) does not exist")
             }
         }
-        if let timeline {
-            let (receipt, entry) = try await timeline.markRead(conversation, by: user, upTo: seq)
-            await timelinePusher?.push(entry, to: user)
-            return receipt
-        }
-        let total = try await messages.markRead(conversation, by: user)
-        return ReadReceipt(conversationID: conversation, unread: 0, totalUnread: total)
+        let (receipt, entry) = try await store.markRead(conversation, by: user, upTo: seq)
+        await pusher.push(entry, to: user)
+        return receipt
     }
 
     /// The messages in `user`'s index newer than `after` (what a polling client asks for).
     public func poll(for user: UserID, after: MessageID) async throws -> [Message] {
-        try await messages.messages(for: user, after: after, limit: limits.maxPollBatch)
+        try await store.messages(for: user, after: after, limit: limits.maxPollBatch)
     }
 
-    // MARK: Reliable delivery (lessons 04–09)
-
-    /// Sends a message the way the finished server does: with a timeline store, a retry with the
-    /// same `clientMsgID` is stored once and answered with the same message; every device of
-    /// both members gets the entry (the sending device too, so its timeline position moves on).
-    /// Without one, this is `send`.
-    public func submit(_ request: SendRequest, from sender: UserID, origin: ConnectionID? = nil) async throws -> Message {
-        guard let timeline else { return try await send(request, from: sender, origin: origin) }
-        if let claimed = request.from, claimed != sender {
-            throw IMError.forbidden("you are user \(sender) and cannot send as user \(claimed)")
-        }
-        try validate(body: request.body, clientMsgID: request.clientMsgID)
-        guard try await accounts.userExists(request.to) else {
-            throw IMError.notFound("no user with id \(request.to)")
-        }
-        let outgoing = OutgoingMessage(from: sender, to: request.to, clientMsgID: request.clientMsgID, body: request.body)
-        let stored = try await timeline.store(outgoing, sentAt: now())
-        if !stored.isRepeat, let timelinePusher {
-            for (member, entry) in stored.entries.sorted(by: { $0.key < $1.key }) {
-                await timelinePusher.push(entry, to: member)
-            }
-        }
-        return stored.message
-    }
+    // MARK: Catching up (lessons 05 and 09)
 
     /// The entries of `user`'s timeline after `version`; a reset with recent contacts when the
     /// entries needed were evicted from the capped offline store.
     public func sync(for user: UserID, after version: Int64, limit: Int?) async throws -> SyncPage {
-        guard let timeline else { throw IMError(.internal, "this server keeps no timeline") }
         guard version >= 0 else { throw IMError.invalidArgument("`after` must be 0 or a version the server sent") }
         let size = min(try Self.pageSize(limit, default: limits.maxSyncPage), limits.maxSyncPage)
-        let page = try await timeline.timeline(of: user, after: version, limit: size)
+        let page = try await store.timeline(of: user, after: version, limit: size)
         guard let reason = page.resetReason else {
             return SyncPage(entries: page.entries, hasMore: page.hasMore, head: page.head)
         }
@@ -154,9 +124,8 @@ public struct ChatService: Sendable {
         async throws -> [Message]
     {
         try requireMember(user, of: conversation)
-        guard let timeline else { throw IMError(.internal, "this server numbers no messages") }
         guard after >= 0, through >= after else { throw IMError.invalidArgument("need 0 <= afterSeq <= throughSeq") }
-        return try await timeline.messages(
+        return try await store.messages(
             in: conversation, for: user, seqAfter: after, through: through, limit: limits.maxHistoryPage)
     }
 

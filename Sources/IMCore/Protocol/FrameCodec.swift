@@ -47,7 +47,6 @@ public struct FrameCodec: Sendable {
         case .hello(let hello): Self.encode(type: "hello", ref: nil, data: hello)
         // The two frames of every message are written by hand (HotFrameWriter.swift): the same JSON, faster.
         case .ack(let ref, let message): HotFrameWriter.ack(ref: ref, message)
-        case .message(let message): Self.encode(type: "message", ref: nil, data: MessagePayload(message: message))
         case .push(let pushID, let entry): HotFrameWriter.push(pushID: pushID, entry)
         case .sync(let ref, let page): Self.encode(type: "sync", ref: ref, data: page)
         case .read(let ref, let receipt): Self.encode(type: "read", ref: ref, data: receipt)
@@ -84,7 +83,6 @@ public struct FrameCodec: Sendable {
         switch type {
         case "hello": return .hello(try payload(Hello.self, of: type, in: header))
         case "ack": return .ack(ref: header.ref, try payload(MessagePayload.self, of: type, in: header).message)
-        case "message": return .message(try payload(MessagePayload.self, of: type, in: header).message)
         case "push":
             let push = try payload(PushPayload.self, of: type, in: header)
             return .push(pushID: push.pushID, push.entry)
@@ -103,7 +101,7 @@ public struct FrameCodec: Sendable {
         "send": SendRequest.self, "read": ReadRequest.self, "pushAck": PushAckPayload.self, "sync": SyncRequest.self,
     ]
     static let serverPayloadTypes: [String: any (Decodable & Sendable).Type] = [
-        "hello": Hello.self, "ack": MessagePayload.self, "message": MessagePayload.self, "push": PushPayload.self,
+        "hello": Hello.self, "ack": MessagePayload.self, "push": PushPayload.self,
         "sync": SyncPage.self, "read": ReadReceipt.self, "error": IMError.self,
     ]
 

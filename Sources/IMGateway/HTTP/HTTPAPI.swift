@@ -106,7 +106,7 @@ struct HTTPAPI: Sendable {
     private func send(_ request: Request, _ context: IMRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let body = try await decode(SendRequest.self, from: request)
-        let message = try await chat.submit(body, from: identity.userID)
+        let message = try await chat.send(body, from: identity.userID)
         return .json(["message": message], status: .created)
     }
 

@@ -11,8 +11,8 @@
 import CourseSupport
 import IMCore
 
-/// Parks long-poll requests per user and wakes them when a message for that user is delivered.
-public actor LongPollHub: MessagePusher, TimelinePusher {
+/// Parks long-poll requests per user and wakes them when an entry for that user is pushed.
+public actor LongPollHub: TimelinePusher {
     private var changes: [UserID: UInt64] = [:]
     private var waiters: [UserID: [UInt64: CheckedContinuation<Void, Never>]] = [:]
     /// The time-out of each parked poll, cancelled as soon as the poll is woken another way.
@@ -65,11 +65,6 @@ public actor LongPollHub: MessagePusher, TimelinePusher {
 
     /// How many requests are parked (for metrics and tests).
     public func parkedCount() -> Int { waiters.values.reduce(0) { $0 + $1.count } }
-
-    public func deliver(_ message: Message, origin: ConnectionID?) async {
-        notify(message.to)
-        if message.from != message.to { notify(message.from) }
-    }
 
     public func push(_ entry: TimelineEntry, to user: UserID) async {
         notify(user)

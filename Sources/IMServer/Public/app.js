@@ -1040,7 +1040,6 @@
       if (frame.ref) this.requests.delete(frame.ref);
       switch (frame.type) {
         case 'hello': this.onHello(frame.data || {}); break;
-        case 'message': if (frame.data) ingest(frame.data.message); break;
         case 'push': this.onPush(frame.data || {}); break;
         case 'ack': if (frame.data) ingest(frame.data.message); break;
         case 'read': break; // our badge was cleared when we sent it
