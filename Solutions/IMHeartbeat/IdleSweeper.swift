@@ -39,7 +39,7 @@ public final class IdleSweeper: ConnectionObserver, Service {
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        state = Mutex(State(ledger: IdleLedger(idleTimeout: configuration.idleTimeout)))
+        state = Mutex(State(ledger: IdleLedger(idleTimeout: configuration.idleTimeout, slotWidth: configuration.sweepInterval)))
         start = clock.now
     }
 

@@ -45,8 +45,9 @@ public actor TunnelHub {
         sessions[session.id] = session
         startSweeping()
         let entry = SessionEntry(connection: session.connection, device: identity.deviceID, sink: session)
-        if let replaced = await registry.register(entry, for: identity.userID) {
-            replaced.sink.close(reason: "replaced by a newer connection of the same device")
+        if let loser = await registry.register(entry, for: identity.userID) {
+            // The older of the device's two connections: the one replaced, or this one if it came late.
+            loser.sink.close(reason: "replaced by a newer connection of the same device")
         }
         return (session, hello)
     }

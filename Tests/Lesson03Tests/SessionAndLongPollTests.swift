@@ -52,6 +52,23 @@ struct SessionRegistryTests {
             "Exercise 03.1: one connection per device")
     }
 
+    @Test("an older connection that registers late loses to the newer one already there (03.1)")
+    func lateOlderConnectionLoses() async {
+        let registry = SessionRegistry()
+        let user = UserID(1)
+        let older = SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: RecordingSink())
+        let newer = SessionEntry(connection: registry.makeConnectionID(), device: phone, sink: RecordingSink())
+        #expect(await registry.register(newer, for: user) == nil, "Exercise 03.1: nothing loses to a first connection")
+        let loser = await registry.register(older, for: user)
+        #expect(
+            loser?.connection == older.connection,
+            "Exercise 03.1: the late, older connection is the one to close (returned); got \(String(describing: loser?.connection))"
+        )
+        #expect(
+            await registry.connections(of: user).map(\.connection) == [newer.connection],
+            "Exercise 03.1: the device keeps its newer connection")
+    }
+
     @Test("a replaced connection closing late does not remove its successor (03.1)")
     func staleUnregister() async {
         let registry = SessionRegistry()

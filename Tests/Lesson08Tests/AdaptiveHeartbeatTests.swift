@@ -96,7 +96,7 @@ struct AdaptiveHeartbeatTests {
 
 @Suite("08.3 Idle ledger (pure)")
 struct IdleLedgerTests {
-    @Test("a sweep takes out exactly the connections silent for longer than the timeout")
+    @Test("a sweep takes out exactly the connections silent for longer than the timeout (08.3)")
     func sweepTakesOutSilentConnections() {
         var ledger = IdleLedger(idleTimeout: .seconds(360))
         let quiet = ConnectionID(1)
@@ -114,7 +114,35 @@ struct IdleLedgerTests {
         #expect(ledger.count == 0)
     }
 
-    @Test("a removed connection is never swept")
+    @Test("a sweep looks only at the connections whose slot is due, and files the living again (08.3)")
+    func sweepOpensOnlyDueSlots() {
+        var ledger = IdleLedger(idleTimeout: .seconds(360), slotWidth: .seconds(1))
+        for number in 1...1_000 { ledger.heard(from: ConnectionID(UInt64(number)), at: .zero) }
+        let chatty = ConnectionID(5_000)
+        ledger.heard(from: chatty, at: .zero)
+        for second in stride(from: 10, through: 350, by: 10) { ledger.heard(from: chatty, at: .seconds(second)) }
+        let late = ConnectionID(6_000)
+        ledger.heard(from: late, at: .seconds(100))
+
+        #expect(ledger.sweep(at: .seconds(10)).isEmpty)
+        #expect(
+            ledger.examinedInLastSweep == 0,
+            "Exercise 08.3: at 10 s no slot is due, so nothing is examined; examined \(ledger.examinedInLastSweep)")
+        let expired = ledger.sweep(at: .seconds(361))
+        #expect(expired.count == 1_000 && !expired.contains(chatty), "Exercise 08.3: the 1,000 silent ones expire at 361 s")
+        #expect(
+            ledger.examinedInLastSweep == 1_001,
+            "Exercise 08.3: only the 1,001 filed in due slots are examined (not the late one, due at 460 s); examined \(ledger.examinedInLastSweep)"
+        )
+        #expect(ledger.contains(chatty), "Exercise 08.3: a connection heard from since it was filed stays")
+        #expect(
+            ledger.sweep(at: .seconds(460)).isEmpty && ledger.examinedInLastSweep == 1, "Exercise 08.3: the late one, at its time"
+        )
+        #expect(
+            ledger.sweep(at: .seconds(711)) == [chatty, late], "Exercise 08.3: the chatty one expires 360 s after its last frame")
+    }
+
+    @Test("a removed connection is never swept (08.3)")
     func removedConnectionsAreForgotten() {
         var ledger = IdleLedger(idleTimeout: .seconds(10))
         ledger.heard(from: ConnectionID(7), at: .zero)

@@ -49,14 +49,23 @@ public actor SessionRegistry: TimelinePusher {
     }
 
     /// Registers `entry` as the connection of `user` on its device. A device has at most one live
-    /// connection: an older one on the same device is replaced and returned, so the caller closes it.
+    /// connection, and it is the newest (the larger connection id). Returns the entry that lost,
+    /// for the caller to close: the older connection it replaces, or `entry` itself when the device
+    /// already has a newer one (an old connect whose handshake finished late).
     @discardableResult
     public func register(_ entry: SessionEntry, for user: UserID) -> SessionEntry? {
-        // BEGIN EXERCISE 03.1: Map user → device → entry; return the entry this one replaces, if any.
-        let replaced = sessions[user]?[entry.device]
-        sessions[user, default: [:]][entry.device] = entry
-        return replaced
-        // STUB: _ = Exercise.notImplemented("03.1", expected: "the entry stored under user and device, the replaced entry returned")
+        // BEGIN EXERCISE 03.1: Keep each device's newest connection (the larger id); return the entry that loses, or nil.
+        guard let current = sessions[user]?[entry.device] else {
+            sessions[user, default: [:]][entry.device] = entry
+            return nil
+        }
+        if current.connection == entry.connection { return nil }
+        // Opening a connection takes a few awaits (authentication, the hello): two connects of one
+        // device can finish in either order, and the newer must win whatever the order.
+        guard current.connection < entry.connection else { return entry }
+        sessions[user]?[entry.device] = entry
+        return current
+        // STUB: _ = Exercise.notImplemented("03.1", expected: "the device's newest connection kept (larger id wins), the losing entry returned: the replaced older one, or the late older one itself")
         // STUB: return nil
         // END EXERCISE 03.1
     }

@@ -94,8 +94,9 @@ final class WebSocketConnection: FrameSink {
                 giveUp: { [weak self] reason in self?.close(.policyViolation, reason: reason) })
             state.withLock { $0.tracker = tracker }
             let entry = SessionEntry(connection: connectionID, device: identity.deviceID, sink: self)
-            if let replaced = await endpoint.registry.register(entry, for: identity.userID) {
-                replaced.sink.close(reason: "replaced by a newer connection of the same device")
+            if let loser = await endpoint.registry.register(entry, for: identity.userID) {
+                // The older of the device's two connections: the one replaced, or this one if it came late.
+                loser.sink.close(reason: "replaced by a newer connection of the same device")
             }
             endpoint.observer?.opened(connectionID) { [weak self] reason in self?.close(.goingAway, reason: reason) }
             let finishedMeanwhile = state.withLock { state -> Bool in
