@@ -378,7 +378,7 @@ let package = Package(
         .testTarget(
             name: "Lesson11Tests",
             dependencies: [
-                "IMCore", "IMGateway", "IMServer", "IMClient", "IMTestSupport",
+                "IMCore", "IMGateway", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

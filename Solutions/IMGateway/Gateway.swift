@@ -16,6 +16,8 @@ public struct Gateway: Sendable {
     public let pushTracking: (any PushTrackerFactory)?
     /// Lesson 08: sees every WebSocket's frames and closes silent ones (nil: no idle detection).
     public let connectionObserver: (any ConnectionObserver)?
+    /// Lesson 11: whether `/health` reports this node ready for new clients.
+    public let readiness = Readiness()
 
     public init(
         accounts: AccountService, configuration: GatewayConfiguration = GatewayConfiguration(),
@@ -36,20 +38,29 @@ public struct Gateway: Sendable {
     /// Adds the API and `/health` to `router`. (`/ws` is not a route: see `serverBuilder`.)
     public func addRoutes(to router: Router<IMRequestContext>, chat: ChatService) {
         router.add(middleware: ErrorMiddleware())
-        router.get("health") { _, _ in Response.json(["status": "ok"]) }
+        router.get("health") { [readiness] _, _ in
+            // 503 while draining: balancers stop sending new clients here before any are closed.
+            readiness.isDraining
+                ? Response.json(["status": "draining"], status: .serviceUnavailable) : Response.json(["status": "ok"])
+        }
         HTTPAPI(chat: chat, accounts: accounts, longPolls: longPolls, configuration: configuration).addRoutes(to: router)
         router.get("ws") { _, _ -> Response in
             throw IMError.badFrame("/ws is a WebSocket endpoint: send an upgrade request")
         }
     }
 
-    /// Closes every live WebSocket and answers every parked long poll (at shutdown).
+    /// Closes every live WebSocket at once and answers every parked long poll. (Lesson 11's
+    /// `ConnectionDrainer` drains more gently: not ready first, then in batches.)
     public func drain(reason: String) async {
         await registry.closeAll(reason: reason)
         await longPolls.wakeAll()
-        // A connection leaves the map once its close frame is written: wait for that (briefly),
-        // so that every client is told before the listener stops.
-        let deadline = ContinuousClock.now + .seconds(2)
+        await waitUntilNoConnections(timeout: .seconds(2))
+    }
+
+    /// Returns when the session map is empty or after `timeout`. A connection leaves the map once
+    /// its close frame is written, so every client is told before the listener stops.
+    public func waitUntilNoConnections(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
         while await registry.counts().connections > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }

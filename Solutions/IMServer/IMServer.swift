@@ -5,8 +5,8 @@
 //                  ▼ SyncStore over SQLiteStore (messages, seq, unread, timelines)     storage
 //
 // The gateway calls the logic layer; the logic layer pushes back through `TimelinePusher`.
-// Three steps make a server of the parts: wire them (11.1), put them behind one router (11.2),
-// and run them as services that start and stop cleanly (11.3).
+// Three steps make a server of the parts: wire them (11.1), run them as services that start and
+// stop cleanly (11.3), and let clients go gently at shutdown (11.2, in ConnectionDrainer).
 //
 // Lessons after this one (the HTTP tunnel of 13, and those to come) are not imported here: each
 // offers a `ServerExtension` (IMGateway), and the server composes the list it is given. The list
@@ -75,13 +75,10 @@ public struct IMServer: Sendable {
     /// The server's one front door: the gateway's API and WebSocket, then the web client's files.
     public func makeRouter(logger: Logger) -> Router<IMRequestContext> {
         let router = Router(context: IMRequestContext.self)
-        // BEGIN EXERCISE 11.2: Add the gateway's routes (API, /ws, /health) for `chat`, then serve the web client's folder for every other path.
         gateway.addRoutes(to: router, chat: chat)
         if let publicFolder = Self.webClientFolder {
             router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
         }
-        // STUB: _ = Exercise.notImplemented("11.2", expected: "a router with the gateway's routes (/health, /api/v1, /ws) and the web client's files at /")
-        // END EXERCISE 11.2
         httpDNS.addRoutes(to: router)
         // Later lessons' routes sit beside the gateway's and share its error middleware.
         let context = extensionContext(logger: logger)
@@ -120,12 +117,15 @@ public struct IMServer: Sendable {
         // BEGIN EXERCISE 11.3: Group the application, the idle sweeper, the push timer and a ConnectionDrainer so that, on shutdown, connections are drained before the listener stops.
         // Services stop in reverse order: the drainer (last) reacts first, then the application.
         let services: [any Service] = [
-            try makeApplication(onRunning: onRunning), idleSweeper, pushTimer, ConnectionDrainer(gateway: gateway),
+            try makeApplication(onRunning: onRunning), idleSweeper, pushTimer,
+            ConnectionDrainer(gateway: gateway, configuration: configuration.drain),
         ]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals, logger: logger)
-        // A client that will not let go must not keep the process alive forever.
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        // A client that will not let go must not keep the process alive forever; the drain's own
+        // waiting (lesson 11.2) comes on top.
+        groupConfiguration.maximumGracefulShutdownDuration =
+            .seconds(15) + configuration.drain.notReadyGrace + configuration.drain.window
         return ServiceGroup(configuration: groupConfiguration)
         // STUB: throw Exercise.notImplemented("11.3", expected: "a ServiceGroup running the application, the IdleSweeper, the PushTimer and a ConnectionDrainer (last), stopping gracefully on the given signals")
         // END EXERCISE 11.3

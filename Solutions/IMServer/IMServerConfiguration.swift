@@ -28,6 +28,8 @@ public struct IMServerConfiguration: Sendable {
     public var checkpoints = WALCheckpointer.Configuration()
     /// Lesson 08: when a silent WebSocket is closed (above the clients' heartbeat ceiling).
     public var idle = IdleSweeper.Configuration()
+    /// Lesson 11: how a shutdown lets clients go (not ready first, then in spread-out batches).
+    public var drain = ConnectionDrainer.Configuration()
     public var logLevel: Logger.Level = .info
     /// Lesson 06: TLS on the one listener (HTTPS, WSS, every route). Nil: plain HTTP.
     public var tls: ServerTLS?

@@ -1,27 +1,61 @@
 // LESSON 11 STARTER, generated from Solutions/IMServer/ConnectionDrainer.swift by `swift run course generate`.
-// This file has no exercises: it is given as it is.
+// Work in the EXERCISE blocks below; the rest of the file is given.
 
-// Lesson 11: leaving cleanly. When a shutdown begins, live clients are told first.
+// Lesson 11: leaving cleanly. When a shutdown begins, live clients are told, gently.
 //
 // Without this, a graceful shutdown waits for long-lived connections that never end on their
-// own, and clients find out only when the process is gone. The drainer closes every WebSocket
-// (clients reconnect, to this node when it is back or to another) and answers parked long polls,
-// so the application can stop accepting and finish what is in flight.
+// own, and clients find out only when the process is gone. Closing them all at once is the
+// other mistake: 100,000 clients reconnect to the remaining nodes in the same second (a
+// thundering herd), each with a login and a sync. So the drainer goes in three steps: stop
+// being ready (a load balancer stops sending new clients), close the connections in batches
+// spread over a window, then answer parked long polls and let the application stop.
 
+import CourseSupport
 import IMGateway
 import ServiceLifecycle
 
 /// A service that does nothing until a graceful shutdown begins, then drains the gateway.
 public struct ConnectionDrainer: Service {
-    public let gateway: Gateway
+    /// How a shutdown lets clients go. The defaults suit a node without a load balancer in front;
+    /// behind one, set `notReadyGrace` to a few of its health-check intervals.
+    public struct Configuration: Sendable {
+        /// How long `/health` answers 503 before the first connection is closed.
+        public var notReadyGrace: Duration = .zero
+        /// Over how long the connections are closed, so that they do not all reconnect at once.
+        public var window: Duration = .seconds(2)
+        /// At most this many batches.
+        public var batches = 10
+        /// A batch holds at least this many connections: a few connections are closed in one go.
+        public var minimumBatch = 100
+        /// How long to wait after the last batch for the connections to finish closing.
+        public var settle: Duration = .seconds(2)
 
-    public init(gateway: Gateway) {
+        public init() {}
+    }
+
+    /// What a client is told when its connection is closed.
+    public static let reason = "server is shutting down; reconnect shortly"
+
+    public let gateway: Gateway
+    public let configuration: Configuration
+
+    public init(gateway: Gateway, configuration: Configuration = Configuration()) {
         self.gateway = gateway
+        self.configuration = configuration
     }
 
     public func run() async throws {
         // Returns when the graceful shutdown starts (or throws on cancellation).
         try? await gracefulShutdown()
-        await gateway.drain(reason: "server is shutting down; reconnect shortly")
+        await drain()
+    }
+
+    /// Not ready first, then the connections in spread-out batches, then the parked polls.
+    public func drain() async {
+        // BEGIN EXERCISE 11.2: Stop being ready, wait the grace, close the connections oldest first in batches spread over the window, then wake the polls and let the closes settle.
+        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
+        _ = Exercise.notImplemented("11.2", expected: "/health answering 503 before any connection is closed, then the connections closed in batches spread over the window")
+        await gateway.drain(reason: Self.reason)
+        // END EXERCISE 11.2
     }
 }

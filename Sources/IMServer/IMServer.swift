@@ -8,8 +8,8 @@
 //                  ▼ SyncStore over SQLiteStore (messages, seq, unread, timelines)     storage
 //
 // The gateway calls the logic layer; the logic layer pushes back through `TimelinePusher`.
-// Three steps make a server of the parts: wire them (11.1), put them behind one router (11.2),
-// and run them as services that start and stop cleanly (11.3).
+// Three steps make a server of the parts: wire them (11.1), run them as services that start and
+// stop cleanly (11.3), and let clients go gently at shutdown (11.2, in ConnectionDrainer).
 //
 // Lessons after this one (the HTTP tunnel of 13, and those to come) are not imported here: each
 // offers a `ServerExtension` (IMGateway), and the server composes the list it is given. The list
@@ -67,10 +67,10 @@ public struct IMServer: Sendable {
     /// The server's one front door: the gateway's API and WebSocket, then the web client's files.
     public func makeRouter(logger: Logger) -> Router<IMRequestContext> {
         let router = Router(context: IMRequestContext.self)
-        // BEGIN EXERCISE 11.2: Add the gateway's routes (API, /ws, /health) for `chat`, then serve the web client's folder for every other path.
-        // TODO: write this part; the line(s) below only stand in for it. Hint: swift run course hint 11
-        _ = Exercise.notImplemented("11.2", expected: "a router with the gateway's routes (/health, /api/v1, /ws) and the web client's files at /")
-        // END EXERCISE 11.2
+        gateway.addRoutes(to: router, chat: chat)
+        if let publicFolder = Self.webClientFolder {
+            router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
+        }
         httpDNS.addRoutes(to: router)
         // Later lessons' routes sit beside the gateway's and share its error middleware.
         let context = extensionContext(logger: logger)

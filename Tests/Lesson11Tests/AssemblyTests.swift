@@ -11,7 +11,7 @@ import Testing
 
 @Suite("11 The IM assembled", .serialized)
 struct AssemblyTests {
-    @Test("11.1 the parts are wired: durable SQLite file, numbered messages, ACKed pushes, timelines (11.2)")
+    @Test("11.1 the parts are wired: durable SQLite file, numbered messages, ACKed pushes, timelines")
     func wiring() async throws {
         try await withTestServer { server in
             let alice = try await server.registerUser("alice")
@@ -41,20 +41,20 @@ struct AssemblyTests {
     func frontDoor() async throws {
         try await withTestServer { server in
             let client = server.client()
-            #expect(try await client.raw("GET", "/health").status == 200, "Exercise 11.2: /health answers 200")
+            #expect(try await client.raw("GET", "/health").status == 200, "/health answers 200")
             let page = try await client.raw("GET", "/")
-            #expect(page.status == 200 && page.text.contains("<html"), "Exercise 11.2: / serves the web client's index.html")
-            #expect(try await client.raw("GET", "/app.js").status == 200, "Exercise 11.2: the web client's scripts are served")
-            #expect(try await client.raw("GET", "/api/v1/me").status == 401, "Exercise 11.2: the API is mounted (and guarded)")
+            #expect(page.status == 200 && page.text.contains("<html"), "/ serves the web client's index.html")
+            #expect(try await client.raw("GET", "/app.js").status == 200, "the web client's scripts are served")
+            #expect(try await client.raw("GET", "/api/v1/me").status == 401, "the API is mounted (and guarded)")
             #expect(try await client.raw("GET", "/no-such-page").status == 404, "unknown paths are 404")
             let user = try await server.registerUser("door")
             let socket = try await server.connect(user)
-            #expect(socket.hello.user.id == user.id, "Exercise 11.2: /ws upgrades on the same port")
+            #expect(socket.hello.user.id == user.id, "/ws upgrades on the same port")
             socket.close()
         }
     }
 
-    @Test("11.1 a restart on the same data folder keeps accounts, sessions, messages, numbering and badges (11.2)")
+    @Test("11.1 a restart on the same data folder keeps accounts, sessions, messages, numbering and badges")
     func restartKeepsEverything() async throws {
         try await withTemporaryDirectory { directory in
             let first = try await TestServer.start(dataDirectory: directory.path)
@@ -99,7 +99,7 @@ struct AssemblyTests {
         }
     }
 
-    @Test("11.3 a graceful shutdown closes live WebSockets, answers parked long polls, and ends promptly (11.2)")
+    @Test("11.3 a graceful shutdown closes live WebSockets, answers parked long polls, and ends promptly")
     func gracefulShutdownDrains() async throws {
         try await withTemporaryDirectory { directory in
             let server = try await TestServer.start(dataDirectory: directory.path)

@@ -15,7 +15,7 @@ struct ServerExtensionTests {
             let server = try await TestServer.start(dataDirectory: directory.path, extraExtensions: [probe])
             do {
                 let health = try await server.client().raw("GET", "/health").status
-                try #require(health == 200, "Exercise 11.2: the gateway's routes come first; the seam is checked on top of them")
+                try #require(health == 200, "the gateway's routes come first; the seam is checked on top of them")
                 let route = try await server.client().raw("GET", "/probe")
                 #expect(route.status == 200 && route.text == "probe", "the extension's route is on the one router")
                 #expect(probe.serviceLog.started, "the extension's service runs with the server")

@@ -49,6 +49,15 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Close a WebSocket silent for this many seconds (keep it above the clients' heartbeat interval).")
     var idleTimeout: Int = 660
 
+    @Option(
+        help:
+            "At shutdown, seconds /health answers 503 before connections are closed (behind a load balancer: a few health-check intervals)."
+    )
+    var drainGrace: Int = 0
+
+    @Option(help: "At shutdown, seconds over which live connections are closed in batches, so they do not all reconnect at once.")
+    var drainWindow: Int = 2
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env IM_LOG_LEVEL).")
     var logLevel: String = Self.environment("IM_LOG_LEVEL") ?? "info"
 
@@ -77,6 +86,9 @@ struct IMServerCommand: AsyncParsableCommand {
         guard (4...31).contains(passwordCost) else { throw ValidationError("--password-cost must be 4...31") }
         guard (0...100_000).contains(commitDelay) else { throw ValidationError("--commit-delay must be 0...100000 µs") }
         guard idleTimeout >= 5 else { throw ValidationError("--idle-timeout must be at least 5 seconds") }
+        guard (0...60).contains(drainGrace), (0...60).contains(drainWindow) else {
+            throw ValidationError("--drain-grace and --drain-window must be 0...60 seconds")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -91,6 +103,8 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.gateway.passwordHashCost = passwordCost
         configuration.idle.idleTimeout = .seconds(idleTimeout)
         configuration.idle.sweepInterval = .seconds(max(1, min(10, idleTimeout / 10)))
+        configuration.drain.notReadyGrace = .seconds(drainGrace)
+        configuration.drain.window = .seconds(drainWindow)
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
         configuration.httpDNS = HttpDNSConfiguration(

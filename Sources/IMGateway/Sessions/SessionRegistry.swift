@@ -78,6 +78,11 @@ public actor SessionRegistry: TimelinePusher {
         Array(sessions[user, default: [:]].values)
     }
 
+    /// Every live connection, oldest first.
+    public func allConnections() -> [SessionEntry] {
+        sessions.values.flatMap(\.values).sorted { $0.connection < $1.connection }
+    }
+
     /// Closes every registered connection (they unregister themselves as they end).
     public func closeAll(reason: String) {
         for devices in sessions.values {
