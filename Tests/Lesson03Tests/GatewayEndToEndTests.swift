@@ -218,9 +218,12 @@ struct GatewayEndToEndTests {
                 #expect(answered == ref, "\(text) → the error's ref is \(answered ?? "nil"), expected \(ref ?? "nil")")
             }
             socket.send(.send(id: "s1", SendRequest(to: bob.id, body: "x", from: bob.id)))
-            #expect(
-                try await socket.next()
-                    == .error(ref: "s1", IMError.forbidden("you are user \(alice.id) and cannot send as user \(bob.id)")))
+            // The code and the ref are the contract; the sentence is lesson 01's (01.2) to word.
+            let forged = try await socket.next()
+            guard case .error("s1", let refusal) = forged, refusal.code == .forbidden else {
+                Issue.record("a send as another user must get forbidden with ref s1; got \(forged)")
+                return
+            }
             // The connection survived all that.
             socket.send(.ping(id: "alive"))
             #expect(try await socket.next() == .pong(ref: "alive"))
