@@ -379,7 +379,7 @@ let package = Package(
             name: "Lesson11Tests",
             dependencies: [
                 "IMCore", "IMGateway", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

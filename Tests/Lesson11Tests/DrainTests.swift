@@ -5,6 +5,7 @@ import IMClient
 import IMComposition
 import IMServer
 import IMTestSupport
+import NIOCore
 import Synchronization
 import Testing
 
@@ -23,7 +24,8 @@ struct DrainTests {
 
             let stopping = Task { await server.stop() }
             let draining = await eventually(timeout: .seconds(3)) {
-                (try? await client.raw("GET", "/health").status) == 503
+                // A short time-out: once the server has stopped, a request must not hang the test.
+                (try? await client.raw("GET", "/health", timeout: .seconds(1)).status) == 503
             }
             let openWhenNotReady = !(await socket.isClosed())
             #expect(draining, "Exercise 11.2: /health must answer 503 once the drain begins (readiness.beginDraining())")
