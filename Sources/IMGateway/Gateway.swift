@@ -19,6 +19,8 @@ public struct Gateway: Sendable {
     public let pushTracking: (any PushTrackerFactory)?
     /// Lesson 08: sees every WebSocket's frames and closes silent ones (nil: no idle detection).
     public let connectionObserver: (any ConnectionObserver)?
+    /// Caps the listener's connections, per client address and in all.
+    public let connectionLimiter: ConnectionLimiter
 
     public init(
         accounts: AccountService, configuration: GatewayConfiguration = GatewayConfiguration(),
@@ -30,6 +32,10 @@ public struct Gateway: Sendable {
         self.longPolls = LongPollHub()
         self.pushTracking = pushTracking
         self.connectionObserver = connectionObserver
+        self.connectionLimiter = ConnectionLimiter(
+            configuration: ConnectionLimits.Configuration(
+                maxConnections: configuration.maxConnections ?? ConnectionLimiter.defaultMaxConnections(),
+                maxConnectionsPerAddress: configuration.maxConnectionsPerAddress))
     }
 
     /// What the logic layer pushes to: live WebSockets, then parked long polls.
@@ -73,7 +79,10 @@ public struct Gateway: Sendable {
             responder: responder, accounts: accounts, registry: registry, configuration: configuration,
             pushTracking: pushTracking,
             observer: connectionObserver, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
-        return HTTPServerBuilder { responder in GatewayChannel(responder: responder, webSockets: endpoint) }
+        let limiter = connectionLimiter
+        return HTTPServerBuilder { responder in
+            GatewayChannel(responder: responder, webSockets: endpoint, limiter: limiter)
+        }
     }
 }
 

@@ -49,6 +49,21 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Close a WebSocket silent for this many seconds (keep it above the clients' heartbeat interval).")
     var idleTimeout: Int = 660
 
+    @Option(
+        help:
+            "Most connections open at once. When reached, the oldest connection that has not sent a request yet is closed to make room, else the new one (0: the open-file limit less 64; env IM_MAX_CONNECTIONS)."
+    )
+    var maxConnections: Int = Int(Self.environment("IM_MAX_CONNECTIONS") ?? "") ?? 0
+
+    @Option(
+        help:
+            "Most connections open at once from one client address, with the same rule (0: no cap; env IM_MAX_CONNECTIONS_PER_ADDRESS). Raise it when clients share an address (NAT, a proxy on this host)."
+    )
+    var maxConnectionsPerAddress: Int = Int(Self.environment("IM_MAX_CONNECTIONS_PER_ADDRESS") ?? "") ?? 1_000
+
+    @Option(help: "Seconds a new connection has to send its first request head (an HTTP request or the WebSocket upgrade).")
+    var firstRequestTimeout: Int = 10
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env IM_LOG_LEVEL).")
     var logLevel: String = Self.environment("IM_LOG_LEVEL") ?? "info"
 
@@ -77,6 +92,9 @@ struct IMServerCommand: AsyncParsableCommand {
         guard (4...31).contains(passwordCost) else { throw ValidationError("--password-cost must be 4...31") }
         guard (0...100_000).contains(commitDelay) else { throw ValidationError("--commit-delay must be 0...100000 µs") }
         guard idleTimeout >= 5 else { throw ValidationError("--idle-timeout must be at least 5 seconds") }
+        guard maxConnections >= 0 else { throw ValidationError("--max-connections must be 0 or more") }
+        guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 or more") }
+        guard firstRequestTimeout >= 1 else { throw ValidationError("--first-request-timeout must be at least 1 second") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -89,6 +107,9 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.syncEveryCommit = sync
         configuration.sync.linger.delay = .microseconds(commitDelay)
         configuration.gateway.passwordHashCost = passwordCost
+        configuration.gateway.maxConnections = maxConnections == 0 ? nil : maxConnections
+        configuration.gateway.maxConnectionsPerAddress = maxConnectionsPerAddress == 0 ? Int.max : maxConnectionsPerAddress
+        configuration.gateway.firstRequestTimeout = .seconds(firstRequestTimeout)
         configuration.idle.idleTimeout = .seconds(idleTimeout)
         configuration.idle.sweepInterval = .seconds(max(1, min(10, idleTimeout / 10)))
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
