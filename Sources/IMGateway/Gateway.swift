@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdCore
 import IMCore
 import Logging
+import NIOCore
 
 /// Everything a client connects to. The logic layer (`ChatService`) is given; the gateway owns
 /// the session map and the long-poll hub, and is the `MessagePusher` the logic layer pushes to.
@@ -64,6 +65,15 @@ public struct Gateway: Sendable {
         while await registry.counts().connections > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// Call with the listening channel once it is bound: accepts pause briefly when the process
+    /// is out of descriptors, instead of spinning on a failing accept (see `AcceptPause`).
+    public func listenerStarted(_ listener: any Channel, logger: Logger) async {
+        try? await listener.eventLoop.submit {
+            try listener.pipeline.syncOperations.addHandler(
+                AcceptPause(pause: .milliseconds(100), logger: logger), position: .first)
+        }.get()
     }
 
     /// The listener's connections: HTTP/1.1 for the router's routes, and WebSocket upgrades on

@@ -12,6 +12,10 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @main
 struct IMServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -99,6 +103,16 @@ struct IMServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Every connection holds a descriptor: use all the hard limit allows (as Go's runtime
+        // does); the default connection cap follows from it.
+        Self.raiseFileLimit()
+        let budget = ConnectionLimiter.defaultMaxConnections()
+        if maxConnections > budget {
+            FileHandle.standardError.write(
+                Data(
+                    ("im-server: warning: --max-connections \(maxConnections) is above the open-file limit less 64 "
+                        + "(\(budget)); out of descriptors, accepts pause and the process may abort\n").utf8))
+        }
         var configuration = ComposedServerConfiguration()
         configuration.host = host
         configuration.port = port
@@ -157,6 +171,14 @@ struct IMServerCommand: AsyncParsableCommand {
     /// Writes a line at once, so a script or test reading our output sees the URL immediately.
     private static func output(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Raises the soft limit on open files to the hard limit.
+    private static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     private static func environment(_ name: String) -> String? {
