@@ -317,7 +317,8 @@ let package = Package(
             name: "Lesson03Tests",
             dependencies: [
                 "IMCore", "IMGateway", "IMServer", "IMComposition", "CourseSupport", "IMClient", "IMTestSupport",
-                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

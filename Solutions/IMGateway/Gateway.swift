@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import IMCore
 import Logging
+import NIOCore
 
 /// Everything a client connects to. The logic layer (`ChatService`) is given; the gateway owns
 /// the session map and the long-poll hub, and gives the logic layer its `TimelinePusher`.
@@ -18,6 +19,8 @@ public struct Gateway: Sendable {
     public let connectionObserver: (any ConnectionObserver)?
     /// Lesson 11: whether `/health` reports this node ready for new clients.
     public let readiness = Readiness()
+    /// Caps the listener's connections, per client address and in all.
+    public let connectionLimiter: ConnectionLimiter
 
     public init(
         accounts: AccountService, configuration: GatewayConfiguration = GatewayConfiguration(),
@@ -29,6 +32,10 @@ public struct Gateway: Sendable {
         self.longPolls = LongPollHub()
         self.pushTracking = pushTracking
         self.connectionObserver = connectionObserver
+        self.connectionLimiter = ConnectionLimiter(
+            configuration: ConnectionLimits.Configuration(
+                maxConnections: configuration.maxConnections ?? ConnectionLimiter.defaultMaxConnections(),
+                maxConnectionsPerAddress: configuration.maxConnectionsPerAddress))
     }
 
     /// What the logic layer pushes timeline entries to: every live WebSocket of the user, then
@@ -66,6 +73,15 @@ public struct Gateway: Sendable {
         }
     }
 
+    /// Call with the listening channel once it is bound: accepts pause briefly when the process
+    /// is out of descriptors, instead of spinning on a failing accept (see `AcceptPause`).
+    public func listenerStarted(_ listener: any Channel, logger: Logger) async {
+        try? await listener.eventLoop.submit {
+            try listener.pipeline.syncOperations.addHandler(
+                AcceptPause(pause: .milliseconds(100), logger: logger), position: .first)
+        }.get()
+    }
+
     /// The listener's connections: HTTP/1.1 for the router's routes, and WebSocket upgrades on
     /// `/ws`, which leave Hummingbird's per-connection task for an event-driven handler.
     public func serverBuilder(chat: ChatService) -> HTTPServerBuilder {
@@ -79,7 +95,10 @@ public struct Gateway: Sendable {
             responder: responder, accounts: accounts, registry: registry, configuration: configuration,
             pushTracking: pushTracking,
             observer: connectionObserver, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
-        return HTTPServerBuilder { responder in GatewayChannel(responder: responder, webSockets: endpoint) }
+        let limiter = connectionLimiter
+        return HTTPServerBuilder { responder in
+            GatewayChannel(responder: responder, webSockets: endpoint, limiter: limiter)
+        }
     }
 }
 

@@ -103,7 +103,10 @@ public struct IMServer: Sendable {
             // later lessons' services. The application stops them after its server.
             services: [try WALCheckpointer(database: store.database, configuration: configuration.checkpoints)]
                 + extensions.flatMap { $0.makeServices(context: context) },
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { [gateway] channel in
+                await gateway.listenerStarted(channel, logger: logger)
+                await onRunning(channel.localAddress?.port ?? 0)
+            },
             logger: logger)
     }
 

@@ -18,6 +18,14 @@ public struct GatewayConfiguration: Sendable {
     /// How long a kept-alive HTTP connection may stay idle between requests (a request in
     /// progress, such as a parked long poll, is never cut).
     public var httpIdleTimeout: Duration = .seconds(75)
+    /// The most connections (HTTP and WebSocket) open at once. When it is reached, the oldest
+    /// connection that has not sent a request yet is closed to make room; if every one has, the
+    /// new connection is closed at once. nil: the open-file limit less 64 descriptors (a quarter
+    /// of a small limit) kept for the database, logs and listener, so that accept never runs out.
+    public var maxConnections: Int? = nil
+    /// The most connections open at once from one client address, with the same rule. Clients
+    /// behind one NAT, or a proxy on the same host, share an address: raise it for them.
+    public var maxConnectionsPerAddress = 1_000
     /// Largest HTTP request body.
     public var maxRequestBodyBytes = 64 * 1024
     /// The longest a long-poll request may be held.

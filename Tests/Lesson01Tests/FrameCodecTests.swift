@@ -44,7 +44,13 @@ struct FrameCodecTests {
         expectRefused(#"{"v":1}"#, with: .badFrame)
         expectRefused(#"{"v":1,"type":"send","id":"r1"}"#, with: .badFrame)
         expectRefused(#"{"v":1,"type":"send","data":{"to":"seven","body":"hi"}}"#, with: .badFrame)
-        expectRefused(#"{"v":1,"type":"read","data":{"conversationID":"d:9:2"}}"#, with: .badFrame)
+    }
+
+    @Test("a malformed conversation id is invalid_argument, as over HTTP")
+    func malformedConversationIDIsAnInvalidArgument() {
+        expectRefused(#"{"v":1,"type":"read","id":"r3","data":{"conversationID":"d:9:2"}}"#, with: .invalidArgument)
+        expectRefused(#"{"v":1,"type":"read","data":{"conversationID":"d:09:12"}}"#, with: .invalidArgument)
+        expectRefused(#"{"v":1,"type":"read","data":{"conversationID":7}}"#, with: .badFrame)
     }
 
     @Test("refuses other versions, unknown types and oversized frames")

@@ -172,6 +172,26 @@ struct GatewayEndToEndTests {
         }
     }
 
+    @Test("a malformed conversation id is invalid_argument over WebSocket (answering the frame's id) and over HTTP")
+    func malformedConversationIDAgreesOnBothTransports() async throws {
+        try await withTestServer { server in
+            let alice = try await server.registerUser("alice")
+            let socket = try await server.connect(alice)
+            for raw in ["d:9:1", "d:01:9", "x"] {
+                socket.sendRaw(#"{"v":1,"type":"read","id":"bad-\#(raw)","data":{"conversationID":"\#(raw)"}}"#)
+                guard case .error(let ref, let error) = try await socket.next() else {
+                    Issue.record("expected an error frame for \(raw)")
+                    continue
+                }
+                #expect(error.code == .invalidArgument, "WebSocket, \(raw): \(error)")
+                #expect(ref == "bad-\(raw)", "the error answers the frame's id")
+                let http = try await alice.http.raw("POST", "/api/v1/conversations/\(raw)/read", body: Array("{}".utf8))
+                #expect(http.status == 400 && http.error?.code == .invalidArgument, "HTTP, \(raw): \(http.text)")
+            }
+            socket.close()
+        }
+    }
+
     @Test("a token is taken from the query only on the WebSocket upgrade, never on the HTTP API")
     func tokenInQueryOnlyForTheUpgrade() async throws {
         try await withTestServer { server in

@@ -34,6 +34,23 @@ struct SilentConnectionTests {
         }
     }
 
+    @Test("a slowloris that sends its request line a byte at a time is closed at firstRequestTimeout all the same")
+    func slowRequestIsClosed() async throws {
+        try await withTestServer(configure: { $0.gateway.firstRequestTimeout = .milliseconds(500) }) { server in
+            let socket = try await RawSocket.connect(port: server.port)
+            // One byte every 100 ms: each byte is progress, but the deadline counts from the connect.
+            var sent = 0
+            for byte in "GET /health HTTP/1.1\r\nHost: x\r\n" {
+                guard socket.isOpen, (try? await socket.send(String(byte))) != nil else { break }
+                sent += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(await socket.closedByServer(within: .seconds(3)))
+            #expect(sent < 20, "closed after about 5 of its bytes, not after all of them: \(sent) sent")
+            #expect(socket.receivedText.isEmpty)
+        }
+    }
+
     @Test("a kept-alive HTTP connection is closed after httpIdleTimeout between requests")
     func idleKeepAliveIsClosed() async throws {
         try await withTestServer(configure: { $0.gateway.httpIdleTimeout = .seconds(1) }) { server in

@@ -101,8 +101,10 @@ public struct ConversationID: RawRepresentable, Hashable, Sendable, Codable, Cus
 
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
+        // A well-formed field with a wrong id is the client's argument, not a broken frame: the
+        // same `invalid_argument` as when the id comes in a URL.
         guard let value = ConversationID(rawValue: raw) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid conversation id"))
+            throw IMError.invalidArgument("`\(raw)` is not a conversation id")
         }
         self = value
     }

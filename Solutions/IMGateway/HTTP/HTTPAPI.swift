@@ -164,6 +164,8 @@ struct HTTPAPI: Sendable {
         let buffer = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
         do {
             return try JSONCoding.decoder.decode(Body.self, from: Data(buffer.readableBytesView))
+        } catch let error as IMError {
+            throw error  // a well-formed field with a value not allowed: `invalid_argument`
         } catch {
             throw IMError.badFrame("request body is not the JSON this endpoint expects")
         }

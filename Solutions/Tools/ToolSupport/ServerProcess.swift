@@ -22,6 +22,8 @@ public final class ServerProcess: @unchecked Sendable {
     private var mayChangePort: Bool
     /// Extra command-line arguments.
     public let arguments: [String]
+    /// The open-file limit the server runs with (soft and hard; nil: this process's).
+    public let fileLimit: Int?
     private var process: Process? {
         didSet { runningPID.store(process?.processIdentifier ?? 0, ordering: .releasing) }
     }
@@ -41,8 +43,11 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// With `port` nil, a port the kernel reports free is used (and replaced if the server
     /// cannot bind it after all: another process may take it in between).
-    public init(executable: String, dataDirectory: String, port: Int? = nil, arguments: [String] = []) throws {
+    public init(
+        executable: String, dataDirectory: String, port: Int? = nil, arguments: [String] = [], fileLimit: Int? = nil
+    ) throws {
         self.arguments = arguments
+        self.fileLimit = fileLimit
         self.executable = executable
         self.dataDirectory = dataDirectory
         self.mayChangePort = port == nil
@@ -74,12 +79,19 @@ public final class ServerProcess: @unchecked Sendable {
 
     private func startOnce() async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments =
+        let serverArguments =
             [
                 "--host", "127.0.0.1", "--port", String(port), "--data", dataDirectory, "--password-cost", "4",
                 "--log-level", "warning",
             ] + arguments
+        if let fileLimit {
+            // The shell lowers the limit and replaces itself with the server: same pid, new limit.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", executable] + serverArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = serverArguments
+        }
         process.standardOutput = log
         process.standardError = log
         try process.run()

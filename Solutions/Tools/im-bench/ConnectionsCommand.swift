@@ -144,6 +144,8 @@ final class ChannelBox: @unchecked Sendable {
     private let lock = NSLock()
     private var channels: [any Channel] = []
     func append(_ channel: any Channel) { lock.withLock { channels.append(channel) } }
+    /// How many of the channels have been closed (by the other side: this box closes them last).
+    var closedCount: Int { lock.withLock { channels.filter { !$0.isActive }.count } }
     func closeAll() async {
         let all = lock.withLock { channels }
         for channel in all { try? await channel.close() }

@@ -4,6 +4,7 @@
 //   im-bench chat --pairs 50 --duration 10      # 1:1 chat flat out: msg/s, ACK and delivery latency
 //   im-bench chat --pairs 50 --rate 5000        # the same at a target rate
 //   im-bench ping --connections 100             # the gateway alone: WebSocket round trips, no storage
+//   im-bench saturate --file-limit 256 --runs 20 # idle-socket flood: /health must answer (pass/fail)
 //
 // Each scenario starts its own im-server (--server-binary, with its data in a temporary folder)
 // or drives a running one (--url, with --server-pid for memory figures). A progress line runs
@@ -17,14 +18,17 @@ struct IMBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "im-bench",
         abstract: "Load generator and benchmark of im-server, over real sockets on loopback.",
-        subcommands: [ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self])
+        subcommands: [ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self, SaturateCommand.self])
 }
 
 /// Where the server under test comes from.
 struct TargetOptions: ParsableArguments {
     @Option(help: "An im-server executable to start for the run (its data goes to a temporary folder).")
     var serverBinary = ".build/release/im-server"
-    @Option(help: "Drive a running server at this URL instead of starting one.")
+    @Option(
+        help:
+            "Drive a running server at this URL instead of starting one (start it with --max-connections-per-address 0: every bench connection comes from one address)."
+    )
     var url: String?
     @Option(help: "The pid of the running server given by --url, for memory figures.")
     var serverPID: Int32?

@@ -12,6 +12,10 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @main
 struct IMServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,6 +62,21 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "At shutdown, seconds over which live connections are closed in batches, so they do not all reconnect at once.")
     var drainWindow: Int = 2
 
+    @Option(
+        help:
+            "Most connections open at once. When reached, the oldest connection that has not sent a request yet is closed to make room, else the new one (0: the open-file limit less 64; env IM_MAX_CONNECTIONS)."
+    )
+    var maxConnections: Int = Int(Self.environment("IM_MAX_CONNECTIONS") ?? "") ?? 0
+
+    @Option(
+        help:
+            "Most connections open at once from one client address, with the same rule (0: no cap; env IM_MAX_CONNECTIONS_PER_ADDRESS). Raise it when clients share an address (NAT, a proxy on this host)."
+    )
+    var maxConnectionsPerAddress: Int = Int(Self.environment("IM_MAX_CONNECTIONS_PER_ADDRESS") ?? "") ?? 1_000
+
+    @Option(help: "Seconds a new connection has to send its first request head (an HTTP request or the WebSocket upgrade).")
+    var firstRequestTimeout: Int = 10
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env IM_LOG_LEVEL).")
     var logLevel: String = Self.environment("IM_LOG_LEVEL") ?? "info"
 
@@ -89,10 +108,23 @@ struct IMServerCommand: AsyncParsableCommand {
         guard (0...60).contains(drainGrace), (0...60).contains(drainWindow) else {
             throw ValidationError("--drain-grace and --drain-window must be 0...60 seconds")
         }
+        guard maxConnections >= 0 else { throw ValidationError("--max-connections must be 0 or more") }
+        guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 or more") }
+        guard firstRequestTimeout >= 1 else { throw ValidationError("--first-request-timeout must be at least 1 second") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
     func run() async throws {
+        // Every connection holds a descriptor: use all the hard limit allows (as Go's runtime
+        // does); the default connection cap follows from it.
+        Self.raiseFileLimit()
+        let budget = ConnectionLimiter.defaultMaxConnections()
+        if maxConnections > budget {
+            FileHandle.standardError.write(
+                Data(
+                    ("im-server: warning: --max-connections \(maxConnections) is above the open-file limit less 64 "
+                        + "(\(budget)); out of descriptors, accepts pause and the process may abort\n").utf8))
+        }
         var configuration = ComposedServerConfiguration()
         configuration.host = host
         configuration.port = port
@@ -101,6 +133,9 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.syncEveryCommit = sync
         configuration.sync.linger.delay = .microseconds(commitDelay)
         configuration.gateway.passwordHashCost = passwordCost
+        configuration.gateway.maxConnections = maxConnections == 0 ? nil : maxConnections
+        configuration.gateway.maxConnectionsPerAddress = maxConnectionsPerAddress == 0 ? Int.max : maxConnectionsPerAddress
+        configuration.gateway.firstRequestTimeout = .seconds(firstRequestTimeout)
         configuration.idle.idleTimeout = .seconds(idleTimeout)
         configuration.idle.sweepInterval = .seconds(max(1, min(10, idleTimeout / 10)))
         configuration.drain.notReadyGrace = .seconds(drainGrace)
@@ -150,6 +185,14 @@ struct IMServerCommand: AsyncParsableCommand {
     /// Writes a line at once, so a script or test reading our output sees the URL immediately.
     private static func output(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Raises the soft limit on open files to the hard limit.
+    private static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     private static func environment(_ name: String) -> String? {

@@ -112,7 +112,8 @@ public struct FrameCodec: Sendable {
         switch header.data {
         case .decoded(let data as Payload): return data
         case .missing: throw IMError.badFrame("`\(type)` frame has no `data`")
-        case .invalid: throw IMError.badFrame("`\(type)` frame has missing or invalid fields in `data`")
+        case .invalid(let argument):
+            throw argument ?? IMError.badFrame("`\(type)` frame has missing or invalid fields in `data`")
         case .decoded, .notRead:
             // The table of payload types and the switch that asks for them disagree: a bug here, not in the frame.
             throw IMError(.internal, "`\(type)` frames are not decoded as \(Payload.self)")
@@ -153,7 +154,9 @@ private struct FrameHeader: Decodable {
         /// The type has no payload, or is unknown.
         case notRead
         case missing
-        case invalid
+        /// Not the fields the type needs; an `invalid_argument` when a field was well-formed
+        /// but its value is not allowed (a malformed conversation id).
+        case invalid(IMError?)
         case decoded(any Decodable)
     }
 
@@ -178,8 +181,10 @@ private struct FrameHeader: Decodable {
         }
         do {
             data = try Self.decode(payloadType, from: container).map { .decoded($0) } ?? .missing
+        } catch let error as IMError where error.code == .invalidArgument {
+            data = .invalid(error)
         } catch {
-            data = .invalid
+            data = .invalid(nil)
         }
     }
 

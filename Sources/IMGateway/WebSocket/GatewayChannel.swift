@@ -31,6 +31,8 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         /// An upgrade that was refused (bad token, wrong path): answered with this error.
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, IMError)
+        /// Closed as it was accepted: over a connection cap (see `ConnectionLimits`).
+        case overCap
     }
 
     struct Value: ServerChildChannelValue {
@@ -41,13 +43,15 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     let webSockets: WebSocketEndpoint
     let http1: HTTP1Channel.Configuration
+    let limiter: ConnectionLimiter
 
     /// How long a new connection has to deliver its first request head.
     let firstRequestTimeout: TimeAmount
 
-    init(responder: @escaping HTTPChannelHandler.Responder, webSockets: WebSocketEndpoint) {
+    init(responder: @escaping HTTPChannelHandler.Responder, webSockets: WebSocketEndpoint, limiter: ConnectionLimiter) {
         self.responder = Self.redirectingLateUpgrades(responder)
         self.webSockets = webSockets
+        self.limiter = limiter
         let configuration = webSockets.configuration
         // Between requests a kept-alive HTTP connection may stay idle this long (a request in
         // progress, such as a parked long poll, is never cut).
@@ -57,6 +61,11 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            // Counted before anything else is set up: over a cap, the channel is already closed.
+            let limiter = limiter
+            guard let ticket = limiter.admit(channel, logger: logger) else {
+                return Value(outcome: channel.eventLoop.makeSucceededFuture(.overCap), channel: channel)
+            }
             let attempt = NIOLoopBoundBox(UpgradeAttempt(), eventLoop: channel.eventLoop)
             let webSockets = webSockets
             let upgrader = NIOTypedWebSocketServerUpgrader<Outcome>(
@@ -77,6 +86,7 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         FirstRequestDeadline.met(on: channel)
+                        limiter.requestArrived(ticket)
                         guard let identity = attempt.value.identity else { throw IMError.unauthorized }
                         try webSockets.adopt(channel, identity: identity, logger: logger)
                         return Outcome.webSocket
@@ -88,6 +98,7 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         FirstRequestDeadline.met(on: channel)
+                        limiter.requestArrived(ticket)
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandlers(http1.additionalChannelHandlers())
                         try channel.pipeline.syncOperations.addHandler(
@@ -120,6 +131,8 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
             switch try await value.outcome.get() {
             case .webSocket:
                 return  // the channel lives on in its event-driven handler; this task ends
+            case .overCap:
+                return  // closed already
             case .http(let http):
                 await handleHTTP(asyncChannel: http, logger: logger)
             case .refused(let http, let error):
