@@ -80,7 +80,7 @@ for target in "${targets[@]}"; do
     "$out/$target" "$corpus" "$seeds" -dict=Fuzz/json.dict -max_total_time="$seconds" \
         -max_len=4096 -timeout=5 -detect_leaks=0 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$out/artifacts/$target-" >"$log" 2>&1 || status=$?
-    grep -E '^(INFO: seed corpus|#[0-9]+ +DONE|Done [0-9]+ runs|stat::number_of_executed_units|stat::average_exec_per_sec)' "$log" || true
+    grep -E '^(INFO: seed corpus|#[0-9]+[[:space:]]+DONE|Done [0-9]+ runs|stat::number_of_executed_units|stat::average_exec_per_sec)' "$log" || true
     if ((status != 0)); then
         tail -n 60 "$log" >&2
         echo "fuzz: $target FAILED (exit $status); the input is in $out/artifacts/, the log in $log" >&2
