@@ -8,7 +8,8 @@
 # modules of the same name (IMCore, a slice of IMTunnel, ...): the harnesses in Fuzz/Targets import
 # them as the server does, and SwiftPM's graph (Hummingbird, NIO) stays out of the fuzzed binaries.
 # The token target also needs swift-crypto, which it links from the debug build (`swift build`
-# first). A run fails on the first crash, leak or trap; libFuzzer writes the input to
+# first). A run fails on the first crash, trap, hang or runaway allocation (leak checks are off:
+# Swift's runtime keeps caches alive on purpose); libFuzzer writes the input to
 # .build/fuzz/artifacts/, and Fuzz/Corpus/ is only read (new inputs go to .build/fuzz/corpus/).
 set -euo pipefail
 # Swift's crash reporter reads memory ASan watches; a trap is reported by libFuzzer instead.
