@@ -302,7 +302,7 @@ let package = Package(
         ),
         .testTarget(
             name: "Lesson01Tests",
-            // IMTestSupport is not imported by lesson 01's tests today; kept while they are being reworked.
+            // IMTestSupport: the seeded random generator of the hot-frame reader tests.
             dependencies: ["IMCore", "CourseSupport", "IMTestSupport"],
             swiftSettings: swiftSettings
         ),
@@ -371,7 +371,7 @@ let package = Package(
         .testTarget(
             name: "Lesson09Tests",
             dependencies: [
-                "IMCore", "IMStore", "IMSync", "IMUnread", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
+                "IMCore", "IMSequence", "IMStore", "IMSync", "IMUnread", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

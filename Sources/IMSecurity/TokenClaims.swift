@@ -25,6 +25,7 @@ public struct TokenClaims: Codable, Sendable, Hashable {
         self.exp = exp
     }
 
-    /// Past half its life: time to hand the client a fresh one.
-    public func isRefreshDue(now: Int64) -> Bool { now >= iat + (exp - iat) / 2 }
+    /// Past half its life: time to hand the client a fresh one. Computed in 128 bits: `exp - iat`
+    /// of claims signed with extreme times overflowed Int64 and trapped (found by fuzzing).
+    public func isRefreshDue(now: Int64) -> Bool { Int128(now) >= Int128(iat) + (Int128(exp) - Int128(iat)) / 2 }
 }

@@ -1,6 +1,7 @@
 // Lesson 01 tests: the hand-read frames (`send`, `pushAck`; `ack`, `push`) give what the codec gives, or nothing.
 
 import IMCore
+import IMTestSupport
 import Testing
 
 @Suite("01 Hot frames read by hand")
@@ -253,18 +254,4 @@ struct HotFrameReaderTests {
             return "other error \(error)"
         }
     }
-}
-
-/// A small seeded generator, so that a failure repeats.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -91,6 +91,17 @@ struct SignedTokenTests {
         #expect(throws: TokenError.self) { try Self.format.verify(notClaims, now: Self.t0) }
     }
 
+    @Test("claims signed with Int64's extreme times are read without trapping (found by Fuzz/run.sh session-token)")
+    func extremeTimes() throws {
+        let claims = TokenClaims(sid: "s", uid: 1, dev: "phone", iat: .min, exp: .max)
+        let opened = try Self.format.open(Self.format.sign(claims), now: Self.t0)
+        #expect(opened.refreshDue, "Exercise 06.1: such a token verifies, and half of its life is long past")
+        #expect(!claims.isRefreshDue(now: .min), "at the earliest time, refresh is not due")
+        let backwards = TokenClaims(sid: "s", uid: 1, dev: "phone", iat: .max, exp: .min)
+        #expect(backwards.isRefreshDue(now: 0))
+        #expect(throws: TokenError.expired) { try Self.format.verify(Self.format.sign(backwards), now: Self.t0) }
+    }
+
     @Test("refresh is due past half the token's life; a token never outlives its session")
     func refreshAndSessionBound() throws {
         let token = Self.format.makeToken(for: Self.grant)
