@@ -164,10 +164,6 @@ public final class SyncStore: TimelineStore {
         }
     }
 
-    public func markRead(_ conversation: ConversationID, by user: UserID) async throws -> Int {
-        try await markRead(conversation, by: user, upTo: nil).receipt.totalUnread
-    }
-
     // MARK: The send transaction
 
     func store(_ outgoing: OutgoingMessage, sentAt: Int64, in db: Database) throws -> StoredMessage {

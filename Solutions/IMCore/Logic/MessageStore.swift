@@ -21,8 +21,8 @@ public protocol MessageStore: Sendable {
     /// `user`'s recent conversations, newest first.
     func recentContacts(of user: UserID, limit: Int) async throws -> [ContactRow]
 
-    /// Sets `user`'s unread count of `conversation` to zero; returns the user's new total.
-    func markRead(_ conversation: ConversationID, by user: UserID) async throws -> Int
+    // Read marks are the timeline store's (`TimelineStore.markRead(_:by:upTo:)`): a read mark
+    // must also reach the user's other devices, so there is no second way to make one.
 }
 
 /// One stored row of the recent-contacts table.

@@ -78,18 +78,19 @@ public struct StubCatchCheck: Sendable {
             for lesson in lessons {
                 for exercise in try workspace.reference(lesson).exercises {
                     tried += 1
-                    let result = try runner.run(
-                        ProcessRunner.swift("test", ["--skip-build", "--filter", lesson.testTarget]),
-                        in: workspace.root, environment: ["IM_LESSONS": "all", "COURSE_STUB": exercise.id])
+                    let runTests = {
+                        try runner.run(
+                            ProcessRunner.swift("test", ["--skip-build", "--filter", lesson.testTarget]),
+                            in: workspace.root, environment: ["IM_LESSONS": "all", "COURSE_STUB": exercise.id])
+                    }
+                    let result = try runTests()
                     let verdict = Self.verdict(for: exercise.id, result)
                     var silent = verdict == .caught ? FailureReport.testsNotNaming(exercise.id, in: result.output) : []
                     var line = "  \(exercise.id)  \(verdict.rawValue)  (\(CourseCheck.seconds(result.seconds)))"
                     if !silent.isEmpty {
                         // A test that failed without naming the stub may be a flake under load rather
                         // than one the stub breaks: only a failure that comes back on a second run counts.
-                        let again = try runner.run(
-                            ProcessRunner.swift("test", ["--skip-build", "--filter", lesson.testTarget]),
-                            in: workspace.root, environment: ["IM_LESSONS": "all", "COURSE_STUB": exercise.id])
+                        let again = try runTests()
                         let repeated = Set(FailureReport.testsNotNaming(exercise.id, in: again.output))
                         let flaky = silent.filter { !repeated.contains($0) }
                         silent = silent.filter { repeated.contains($0) }

@@ -130,10 +130,6 @@ public actor InMemoryStore: TimelineStore, AccountStore {
             .map { $0 }
     }
 
-    public func markRead(_ conversation: ConversationID, by user: UserID) -> Int {
-        markRead(conversation, by: user, upTo: nil).receipt.totalUnread
-    }
-
     // MARK: Timelines and unread
 
     /// Appends the entry `make(version, prevVersion)` to `user`'s timeline.
