@@ -46,7 +46,7 @@ build() {
     module CourseSupport Solutions/CourseSupport/*.swift
     module IMCore $(find Solutions/IMCore -name '*.swift' | sort)
     # Only the files that read and write the tunnel's bodies (the rest is Hummingbird glue).
-    module IMTunnel Solutions/IMTunnel/TunnelWire.swift Solutions/IMTunnel/JSONValue.swift
+    module IMTunnel Solutions/IMTunnel/TunnelWire.swift
     module IMGateway Solutions/IMGateway/Auth/SessionTokenFormat.swift
     crypto_link
     module IMSecurity "${crypto_flags[@]:0:2}" Solutions/IMSecurity/{SignedTokenFormat,Base64URL,TokenClaims,TokenError}.swift

@@ -7,6 +7,7 @@
 // `1`, and 1e17 reads back as an Int64), equal as a Double. One more trip must change nothing.
 
 import Foundation
+import IMCore
 import IMTunnel
 
 /// Decoded, written and decoded twice more: the second and third readings must be equal.

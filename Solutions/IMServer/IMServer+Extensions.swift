@@ -7,7 +7,7 @@ extension IMServer {
     /// Answers client frames on every transport: the extensions' frame handlers in the order the
     /// extensions were given, then the logic layer.
     public var frameResponder: FrameResponder {
-        FrameResponder(chat: chat, handlers: extensions.flatMap(\.frameHandlers))
+        FrameResponder(chat: chat, handlers: extensions.flatMap { $0.frameHandlers(gateway: gateway) })
     }
 
     /// The parts of this server an extension may use.

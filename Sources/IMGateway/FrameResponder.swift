@@ -5,7 +5,7 @@
 //
 // A WebSocket and an HTTP tunnel session carry the same frames; this is the one place that turns
 // a request frame into a call on the logic layer and its answer, whatever carried it. Later
-// lessons' frame handlers (`ServerExtension.frameHandlers`) are asked first.
+// lessons' frame handlers (`ServerExtension.frameHandlers(gateway:)`) are asked first.
 
 import IMCore
 
@@ -47,6 +47,9 @@ public struct FrameResponder: Sendable {
                 return .sync(ref: id, try await chat.sync(for: identity.userID, after: request.after, limit: request.limit))
             case .pushAck:
                 return nil
+            case .extension(let frame):
+                // A dotted type that no extension of this server owns.
+                return .error(ref: frame.id, IMError(.unknownType, "unknown frame type `\(frame.type)`"))
             }
         } catch {
             return .error(ref: frame.requestID, IMError(describing: error))

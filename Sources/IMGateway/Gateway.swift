@@ -20,6 +20,9 @@ public struct Gateway: Sendable {
     public let pushTracking: (any PushTrackerFactory)?
     /// Lesson 08: sees every WebSocket's frames and closes silent ones (nil: no idle detection).
     public let connectionObserver: (any ConnectionObserver)?
+    /// Tells every WebSocket's open, frames and close to `connectionObserver` and to whatever
+    /// later lessons add (a live room forgets a closed viewer).
+    public let connectionEvents: ConnectionEvents
     /// Lesson 11: whether `/health` reports this node ready for new clients.
     public let readiness = Readiness()
     /// Caps the listener's connections, per client address and in all.
@@ -35,6 +38,7 @@ public struct Gateway: Sendable {
         self.longPolls = LongPollHub()
         self.pushTracking = pushTracking
         self.connectionObserver = connectionObserver
+        self.connectionEvents = ConnectionEvents(connectionObserver)
         self.connectionLimiter = ConnectionLimiter(
             configuration: ConnectionLimits.Configuration(
                 maxConnections: configuration.maxConnections ?? ConnectionLimiter.defaultMaxConnections(),
@@ -97,7 +101,7 @@ public struct Gateway: Sendable {
         let endpoint = WebSocketEndpoint(
             responder: responder, accounts: accounts, registry: registry, configuration: configuration,
             pushTracking: pushTracking,
-            observer: connectionObserver, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
+            observer: connectionEvents, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
         let limiter = connectionLimiter
         return HTTPServerBuilder { responder in
             GatewayChannel(responder: responder, webSockets: endpoint, limiter: limiter)

@@ -9,7 +9,9 @@ import Synchronization
 
 /// A later lesson in miniature. `GET /probe` answers `probe`; a `send` whose body is
 /// `ProbeExtension.refusedBody` is refused with `forbidden` before the logic layer sees it; a
-/// service records that it ran and that it stopped.
+/// `probe.echo` frame is answered with `probe.echoed` (its data back) after a `probe.notice`
+/// written, encoded once, to the connection it came over; a service records that it ran and that
+/// it stopped, and an observer counts the WebSocket connections that closed.
 public struct ProbeExtension: ServerExtension {
     public static let refusedBody = "refused by the probe"
 
@@ -17,10 +19,12 @@ public struct ProbeExtension: ServerExtension {
     public struct ServiceLog: Sendable, Equatable {
         public var started = false
         public var stopped = false
+        public var closedConnections = 0
 
-        public init(started: Bool = false, stopped: Bool = false) {
+        public init(started: Bool = false, stopped: Bool = false, closedConnections: Int = 0) {
             self.started = started
             self.stopped = stopped
+            self.closedConnections = closedConnections
         }
     }
 
@@ -35,10 +39,13 @@ public struct ProbeExtension: ServerExtension {
     /// The service's record so far.
     public var serviceLog: ServiceLog { shared.value }
 
-    public var frameHandlers: [any FrameHandler] { [RefusingHandler()] }
+    public func frameHandlers(gateway: Gateway) -> [any FrameHandler] {
+        [RefusingHandler(), EchoHandler(registry: gateway.registry)]
+    }
 
     public func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext) {
         router.get("probe") { _, _ in "probe" }
+        context.gateway.connectionEvents.add(ClosedCounter(log: shared))
     }
 
     public func makeServices(context: ServerExtensionContext) -> [any Service] { [ProbeService(log: shared)] }
@@ -49,6 +56,31 @@ public struct ProbeExtension: ServerExtension {
             guard case .send(let id, let request) = frame, request.body == ProbeExtension.refusedBody else { return .passed }
             return .handled(reply: .error(ref: id, .forbidden("the probe refuses this body")))
         }
+    }
+
+    /// Answers `probe.echo`: first a notice, encoded once, written straight to the connection the
+    /// frame came over; then the frame's data back as `probe.echoed`.
+    struct EchoHandler: FrameHandler {
+        let registry: SessionRegistry
+
+        func handle(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> FrameHandling {
+            guard case .extension(let request) = frame, request.type == "probe.echo" else { return .passed }
+            if let entry = await registry.entry(connection, of: identity.userID),
+                let notice = try? EncodedFrame(type: "probe.notice", payload: ["connection": "\(connection)"])
+            {
+                entry.sink.send(notice)
+            }
+            return .handled(reply: .extension(type: "probe.echoed", ref: request.id, data: request.data))
+        }
+    }
+
+    /// Counts the WebSocket connections that ended.
+    struct ClosedCounter: ConnectionObserver {
+        let log: SharedLog
+
+        func opened(_ connection: ConnectionID, close: @escaping @Sendable (String) -> Void) {}
+        func received(on connection: ConnectionID) {}
+        func closed(_ connection: ConnectionID) { log.update { $0.closedConnections += 1 } }
     }
 
     /// Runs until the graceful shutdown, and says so.

@@ -84,11 +84,34 @@ struct FrameCodecTests {
             .ack(ref: "r1", message),
             .read(ref: "r2", ReadReceipt(conversationID: message.conversationID, unread: 0, totalUnread: 3)),
             .pong(ref: "r3"), .error(ref: nil, IMError(.badFrame, "nope")),
+            .extension(type: "room.batch", ref: nil, data: .object(["comments": .array([.string("hi"), .integer(7)])])),
+            .extension(type: "group.left", ref: "r4", data: nil),
         ]
         for frame in frames {
             let text = codec.encode(frame)
             #expect(text.contains(#""v":1"#))
             #expect(try codec.decodeServerFrame(Array(text.utf8)) == frame)
         }
+    }
+
+    @Test("a dotted type is a later lesson's frame: read as ExtensionFrame with its id and raw data")
+    func dottedTypesAreExtensionFrames() throws {
+        let frame = try codec.decodeClientFrame(Array(#"{"v":1,"type":"room.post","id":"p1","data":{"text":"hi","n":3}}"#.utf8))
+        let expected = ExtensionFrame(
+            type: "room.post", id: "p1", data: .object(["text": .string("hi"), "n": .integer(3)]))
+        #expect(frame == .extension(expected), "the codec keeps an extension's payload for it to read")
+        #expect(frame.requestID == "p1", "an extension frame is answered with its id as ref")
+        struct Post: Decodable { let text: String }
+        #expect(try expected.payload(Post.self).text == "hi")
+        #expect(throws: IMError.self, "a payload that does not fit is bad_frame") {
+            try ExtensionFrame(type: "room.post", id: nil, data: .object(["text": .integer(1)])).payload(Post.self)
+        }
+        let bare = try codec.decodeClientFrame(Array(#"{"v":1,"type":"room.leave"}"#.utf8))
+        #expect(bare == .extension(ExtensionFrame(type: "room.leave", id: nil, data: nil)))
+        #expect(codec.encode(ClientFrame.extension(expected)).contains(#""type":"room.post""#))
+        for notDotted in [".post", "room.", "ro om.post", "room.pöst", String(repeating: "r", count: 64) + ".x"] {
+            expectRefused(#"{"v":1,"type":""# + notDotted + #""}"#, with: .unknownType)
+        }
+        expectRefused(#"{"v":2,"type":"room.post","data":{}}"#, with: .unsupportedVersion)
     }
 }

@@ -39,7 +39,47 @@ struct ServerExtensionTests {
                 throw error
             }
             #expect(await server.stop(), "the server stops gracefully")
-            #expect(probe.serviceLog == .init(started: true, stopped: true), "the extension's service is stopped with it")
+            #expect(probe.serviceLog.started && probe.serviceLog.stopped, "the extension's service is stopped with it")
+        }
+    }
+
+    @Test(
+        "a later lesson's frames: a dotted type reaches its extension, which can write an encoded frame to the connection and hears it close"
+    )
+    func extensionFrames() async throws {
+        let probe = ProbeExtension()
+        try await withTemporaryDirectory { directory in
+            let server = try await TestServer.start(dataDirectory: directory.path, extraExtensions: [probe])
+            do {
+                let alice = try await server.registerUser("alice")
+                let socket = try await server.connect(alice)
+                socket.sendRaw(#"{"v":1,"type":"probe.echo","id":"e1","data":{"n":[1,2.5,"x"]}}"#)
+                var frames: [ServerFrame] = []
+                for _ in 0..<2 { frames.append(try await socket.next(timeout: .seconds(5))) }
+                let expectedData: JSONValue = .object(["n": .array([.integer(1), .number(2.5), .string("x")])])
+                #expect(
+                    frames.contains(.extension(type: "probe.echoed", ref: "e1", data: expectedData)),
+                    "the extension answers its frame with `ref` and the data it was sent: \(frames)")
+                #expect(
+                    frames.contains { if case .extension("probe.notice", nil, _) = $0 { true } else { false } },
+                    "a frame encoded once (EncodedFrame) reaches the connection the request came over: \(frames)")
+
+                socket.sendRaw(#"{"v":1,"type":"nobody.owns","id":"e2","data":{}}"#)
+                guard case .error(let ref, let error) = try await socket.next(timeout: .seconds(5)) else {
+                    Issue.record("a dotted type no extension owns must be refused")
+                    return
+                }
+                #expect(ref == "e2" && error.code == .unknownType, "refused as unknown_type with ref: \(error)")
+
+                socket.close()
+                #expect(
+                    await eventually { probe.serviceLog.closedConnections == 1 },
+                    "an observer added to gateway.connectionEvents hears the connection close")
+            } catch {
+                await server.stop()
+                throw error
+            }
+            #expect(await server.stop(), "the server stops gracefully")
         }
     }
 }

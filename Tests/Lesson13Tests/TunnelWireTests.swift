@@ -1,6 +1,7 @@
 // Lesson 13 tests: the JSON values that carry frames inside tunnel bodies, on inputs the fuzzer
 // (Fuzz/run.sh tunnel-wire) found.
 
+import IMCore
 import IMTunnel
 import Testing
 

@@ -18,11 +18,14 @@ public enum ClientFrame: Hashable, Sendable {
     case pushAck(pushID: UInt64)
     /// Ask for the timeline entries after a version (lesson 09).
     case sync(id: String?, SyncRequest)
+    /// A frame of a later lesson (`room.post`, `group.send`), answered by the extension that owns it.
+    case `extension`(ExtensionFrame)
 
     /// The client's request id, answered as `ref`.
     public var requestID: String? {
         switch self {
         case .send(let id, _), .read(let id, _, _), .ping(let id), .sync(let id, _): id
+        case .extension(let frame): frame.id
         case .pushAck: nil
         }
     }
@@ -61,6 +64,10 @@ public enum ServerFrame: Hashable, Sendable {
     case pong(ref: String?)
     /// A request failed, or a frame could not be read.
     case error(ref: String?, IMError)
+    /// A frame of a later lesson (`room.batch`, `group.message`): its type, the request it answers
+    /// (if any) and its payload. An extension that writes one frame to many connections encodes
+    /// it once (`EncodedFrame` in IMGateway).
+    case `extension`(type: String, ref: String?, data: JSONValue?)
 }
 
 /// The payload of `hello`.

@@ -16,11 +16,23 @@ public protocol FrameSink: Sendable {
     func close(reason: String)
     /// Pushes a timeline entry (lesson 04 tracks it until the client ACKs).
     func push(_ entry: TimelineEntry)
+    /// Queues a frame encoded once for many connections (lessons 10 and 20), without re-encoding it.
+    func send(_ encoded: EncodedFrame)
+    /// Bytes written to the connection that its socket has not taken yet: a fan-out skips a
+    /// connection whose client does not keep up (lesson 10) rather than queue more for it.
+    var outboundBytesPending: Int { get }
 }
 
 extension FrameSink {
     /// Best effort: no push id, no ACK expected.
     public func push(_ entry: TimelineEntry) { send(.push(pushID: nil, entry)) }
+
+    /// For sinks without a socket (test doubles): the frame is read back and sent as a frame.
+    public func send(_ encoded: EncodedFrame) {
+        if let frame = try? encoded.decoded() { send(frame) }
+    }
+
+    public var outboundBytesPending: Int { 0 }
 }
 
 /// One registered connection.
@@ -84,6 +96,12 @@ public actor SessionRegistry: TimelinePusher {
     /// Every live connection of `user`.
     public func connections(of user: UserID) -> [SessionEntry] {
         Array(sessions[user, default: [:]].values)
+    }
+
+    /// The live connection `connection` of `user`, if it is still registered (a frame handler
+    /// finds the sink of the connection a frame came over).
+    public func entry(_ connection: ConnectionID, of user: UserID) -> SessionEntry? {
+        sessions[user]?.values.first { $0.connection == connection }
     }
 
     /// Every live connection, oldest first.

@@ -22,7 +22,9 @@ public protocol ServerExtension: Sendable {
 
     /// Asked, in order, about every client frame before the logic layer is, on every transport
     /// (WebSocket and anything an extension carries frames over, through `context.frameResponder`).
-    var frameHandlers: [any FrameHandler] { get }
+    /// `gateway` lets a handler reach the connection a frame came over
+    /// (`gateway.registry.entry(_:of:)`) and hear of connections closing (`gateway.connectionEvents`).
+    func frameHandlers(gateway: Gateway) -> [any FrameHandler]
 
     /// Adds the extension's routes. They come after the gateway's, so they share its error
     /// middleware; `context.gateway.authenticatedGroup` gives them the token check.
@@ -34,7 +36,7 @@ public protocol ServerExtension: Sendable {
 }
 
 extension ServerExtension {
-    public var frameHandlers: [any FrameHandler] { [] }
+    public func frameHandlers(gateway: Gateway) -> [any FrameHandler] { [] }
 
     public func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext) {}
 

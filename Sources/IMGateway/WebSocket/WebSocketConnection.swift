@@ -54,6 +54,8 @@ final class WebSocketConnection: FrameSink {
     let endpoint: WebSocketEndpoint
     let logger: Logger
     private let state = Mutex(State())
+    /// What the socket had not taken at the last flush (read off the loop by fan-outs).
+    private let pendingAtLastFlush = Atomic<Int>(0)
     private let closing: NIOLoopBoundBox<Closing>
     private let requestExecutor: EventLoopTaskExecutor
 
@@ -196,6 +198,13 @@ final class WebSocketConnection: FrameSink {
         onLoop { $0.write(WebSocketFrame(fin: true, opcode: .text, data: buffer)) }
     }
 
+    func send(_ encoded: EncodedFrame) {
+        // The same buffer for every connection: NIO copies no bytes to write it many times.
+        onLoop { $0.write(WebSocketFrame(fin: true, opcode: .text, data: encoded.bytes)) }
+    }
+
+    var outboundBytesPending: Int { pendingAtLastFlush.load(ordering: .relaxed) }
+
     func push(_ entry: TimelineEntry) {
         if let tracker = state.withLock({ $0.tracker }) {
             tracker.push(entry)
@@ -241,11 +250,18 @@ final class WebSocketConnection: FrameSink {
         // What is still buffered now waits for the client, not for us. A client that stops
         // reading (a frozen app, a dead path the kernel still buffers for) must not make the
         // server hold its frames without end. What it missed is stored; it syncs when it comes back.
-        if !channel.isWritable, let pending = try? channel.syncOptions?.getOption(.bufferedWritableBytes),
-            pending > endpoint.configuration.maxPendingOutboundBytes
-        {
+        let pending = noteOutboundBytesPending()
+        if !channel.isWritable, pending > endpoint.configuration.maxPendingOutboundBytes {
             sendClose(.policyViolation, reason: "the client does not read: \(pending) bytes wait to be sent")
         }
+    }
+
+    /// Reads what the socket has not taken yet and keeps it for `outboundBytesPending`. On the loop.
+    @discardableResult
+    func noteOutboundBytesPending() -> Int {
+        let pending = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        pendingAtLastFlush.store(pending, ordering: .relaxed)
+        return pending
     }
 
     private func sendClose(_ code: WebSocketErrorCode, reason: String) {

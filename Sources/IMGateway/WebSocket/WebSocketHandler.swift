@@ -44,6 +44,12 @@ final class WebSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !keepReading { connection.pauseReading() }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // The client caught up (or fell behind): fan-outs read the new figure.
+        connection.noteOutboundBytesPending()
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         connection.channelClosed()
         context.fireChannelInactive()

@@ -1,8 +1,12 @@
-// Lesson 13: frames inside tunnel bodies stay readable JSON objects, not escaped strings.
+// LESSON 01 STARTER, generated from Solutions/IMCore/Protocol/JSONValue.swift by `swift run course generate`.
+// This file has no exercises: it is given as it is.
+
+// Lesson 01 (used by lessons 10, 13, 20): a JSON value whose shape the codec does not know.
 //
-// An upload carries an array of frames, a down-poll answer an array of numbered frames. The
-// frame codec reads one frame from its bytes, so each element is kept as a JSON value and
-// written back out for the codec. Integers stay integers (ids and versions are 64-bit).
+// Lesson 13's tunnel carries whole frames inside its bodies, and later lessons' frames
+// (`room.post`, `group.send`) carry payloads only their extension understands. Both are kept as a
+// JSON value: readable, written back out unchanged. Integers stay integers (ids and versions are
+// 64-bit).
 
 import Foundation
 
@@ -59,5 +63,17 @@ public indirect enum JSONValue: Hashable, Sendable, Codable {
         encoder.outputFormatting = [.withoutEscapingSlashes]
         // Every case encodes; a failure would be a bug in this enum.
         return (try? Array(encoder.encode(self))) ?? Array("null".utf8)
+    }
+
+    /// The value read as `T`, e.g. an extension frame's payload. Throws `DecodingError` when it does not fit.
+    public func decode<T: Decodable>(_: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(jsonBytes))
+    }
+
+    /// `value` as a JSON value (what an extension puts in a server frame's `data`).
+    public init(encoding value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        self = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(value))
     }
 }
