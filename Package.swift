@@ -269,6 +269,7 @@ let package = Package(
             name: "im-faults",
             dependencies: [
                 "IMClient", "IMCore", "IMToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Solutions/Tools/im-faults",
             swiftSettings: swiftSettings

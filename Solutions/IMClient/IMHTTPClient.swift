@@ -105,9 +105,11 @@ public struct IMHTTPClient: Sendable {
     }
 
     /// Marks `conversation` read, up to the message numbered `upToSeq` when given.
-    public func markRead(_ conversation: ConversationID, upToSeq: Int64? = nil) async throws -> ReadReceipt {
+    public func markRead(_ conversation: ConversationID, upToSeq: Int64? = nil, timeout: TimeAmount = .seconds(30))
+        async throws -> ReadReceipt
+    {
         let query = upToSeq.map { "?upToSeq=\($0)" } ?? ""
-        return try await call("POST", "/api/v1/conversations/\(conversation.rawValue)/read\(query)")
+        return try await call("POST", "/api/v1/conversations/\(conversation.rawValue)/read\(query)", timeout: timeout)
     }
 
     /// Lesson 05: the messages of `conversation` numbered above `afterSeq` up to `throughSeq`.
@@ -156,9 +158,14 @@ public struct IMHTTPClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)
         }
-        let response = try await http.execute(request, timeout: timeout)
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        return RawResponse(status: Int(response.status.code), body: Array(bytes.readableBytesView))
+        let http = http
+        let prepared = request
+        // AsyncHTTPClient's own deadline answers first; ours, a moment later, only when it does not.
+        return try await withHardDeadline(.nanoseconds(timeout.nanoseconds) + .seconds(2), "\(method) \(path)") {
+            let response = try await http.execute(prepared, timeout: timeout)
+            let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+            return RawResponse(status: Int(response.status.code), body: Array(bytes.readableBytesView))
+        }
     }
 
     func call<Response: Decodable>(

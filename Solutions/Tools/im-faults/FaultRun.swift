@@ -4,6 +4,7 @@ import Foundation
 import IMClient
 import IMCore
 import IMToolSupport
+import NIOCore
 import Synchronization
 
 /// What the run has observed so far, shared by its tasks.
@@ -59,9 +60,11 @@ struct FaultRun {
         // return (a stuck socket, a blocked thread), the run fails with a message a minute after
         // the traffic's time limit and the settling's (30 s per device) instead of hanging until
         // CI gives up on it.
+        let board = LaneBoard()
         let giveUpAfter = timeLimit + .seconds(30 * 2 * userCount + 60)
         let watchdog = DispatchWorkItem {
             report("im-faults: FAIL: still running \(giveUpAfter) after the start; stuck somewhere, giving up")
+            report("im-faults: lanes still running:\n\(board.summary)")
             report("im-faults: the server's last lines:\n\(server.logTail())")
             if let pid = server.pid { kill(pid, SIGKILL) }
             exit(2)
@@ -99,9 +102,21 @@ struct FaultRun {
         // A server that dies by itself ends the run at once, with its crash report, instead
         // of leaving every send to retry until the time limit.
         let crash = CrashReport()
+        // Once the run is ending on a crash, every lane's wait is bounded (3 s per send, 5 s per
+        // connect, 30 s per HTTP request): a lane still running 45 s later is stuck, and says where.
+        let runEnded = StopFlag()
+        defer { runEnded.set() }
+        let armTeardownWatchdog: @Sendable () -> Void = {
+            DispatchQueue.global().asyncAfter(deadline: .now() + 45) {
+                guard !runEnded.isSet else { return }
+                report("im-faults: FAIL: 45 s after the run began to end, some lanes still run:\n\(board.summary)")
+                exit(2)
+            }
+        }
         let checkServerAlive: @Sendable () throws -> Void = {
             guard server.exitedOnItsOwn else { return }
             let text = "im-server exited without being killed; from its log:\n\(server.crashReport())"
+            if crash.text == nil { armTeardownWatchdog() }
             crash.set(text)
             throw FaultError(text)
         }
@@ -158,6 +173,8 @@ struct FaultRun {
                 let share = messageCount / userCount + (index < messageCount % userCount ? 1 : 0)
                 for lane in 0..<concurrency {
                     group.addTask {
+                        let laneName = "user \(index) lane \(lane)"
+                        defer { board.clear(laneName) }
                         var number = lane
                         while number < share {
                             let recipient = everyone.filter { $0.user.id != person.user.id }.randomElement()!.user.id
@@ -165,9 +182,11 @@ struct FaultRun {
                             let clientMsgID = "\(person.user.username)-\(number)"
                             try await sendUntilAcknowledged(
                                 from: device, to: recipient, clientMsgID: clientMsgID, ledger: ledger, deadline: deadline,
-                                crash: crash)
+                                crash: crash, board: board, lane: laneName)
                             if number % 25 == 0 {
-                                try await markSomethingRead(person.user.id, device: device, http: person.http, ledger: ledger)
+                                try await markSomethingRead(
+                                    person.user.id, device: device, http: person.http, ledger: ledger, crash: crash,
+                                    board: board, lane: laneName)
                             }
                             number += concurrency
                         }
@@ -213,13 +232,17 @@ struct FaultRun {
     /// store it once however many attempts reach it.
     func sendUntilAcknowledged(
         from device: IMDevice, to recipient: UserID, clientMsgID: String, ledger: Ledger, deadline: ContinuousClock.Instant,
-        crash: CrashReport
+        crash: CrashReport, board: LaneBoard, lane: String
     ) async throws {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                if await !device.isConnected { try await device.connect() }
+                if await !device.isConnected {
+                    board.set(lane, "connect \(device.credentials.deviceID) for \(clientMsgID) attempt \(attempt)")
+                    try await device.connect()
+                }
+                board.set(lane, "send \(clientMsgID) attempt \(attempt)")
                 let message = try await device.send(
                     to: recipient, body: "message \(clientMsgID) attempt \(attempt)", clientMsgID: clientMsgID,
                     timeout: .seconds(3))
@@ -229,17 +252,25 @@ struct FaultRun {
                 await ledger.retried()
                 if let text = crash.text { throw FaultError(text) }
                 guard ContinuousClock.now < deadline else { throw FaultError("\(clientMsgID) was never acknowledged") }
+                board.set(lane, "pause before retrying \(clientMsgID)")
                 try await Task.sleep(for: .milliseconds(Int.random(in: 10...60)))
             }
         }
     }
 
     /// Reads one conversation up to what this device has seen, retrying until acknowledged.
-    func markSomethingRead(_ user: UserID, device: IMDevice, http: IMHTTPClient, ledger: Ledger) async throws {
+    func markSomethingRead(
+        _ user: UserID, device: IMDevice, http: IMHTTPClient, ledger: Ledger, crash: CrashReport, board: LaneBoard,
+        lane: String
+    ) async throws {
         let conversations = await device.timeline.conversations
         guard let (conversation, list) = conversations.randomElement(), let seq = list.last?.seq else { return }
-        for _ in 0..<200 {
-            if (try? await http.markRead(conversation, upToSeq: seq)) != nil {
+        for attempt in 1...200 {
+            // A server that died by itself is not coming back: stop at once, as the sends do.
+            // (Before this check, a lane retried here for up to 200 × 30 s while the run waited.)
+            if let text = crash.text { throw FaultError(text) }
+            board.set(lane, "read mark of \(conversation) attempt \(attempt)")
+            if (try? await http.markRead(conversation, upToSeq: seq, timeout: .seconds(5))) != nil {
                 await ledger.recordRead(user, conversation, upTo: seq)
                 return
             }
@@ -361,6 +392,24 @@ final class CrashReport: Sendable {
     private let storage = Mutex<String?>(nil)
     var text: String? { storage.withLock { $0 } }
     func set(_ text: String) { storage.withLock { $0 = text } }
+}
+
+/// What each traffic lane is waiting for right now, for the report of a run that got stuck.
+final class LaneBoard: Sendable {
+    private let lanes = Mutex<[String: (step: String, since: ContinuousClock.Instant)]>([:])
+
+    func set(_ lane: String, _ step: String) { lanes.withLock { $0[lane] = (step, .now) } }
+    func clear(_ lane: String) { _ = lanes.withLock { $0.removeValue(forKey: lane) } }
+
+    /// One line per lane still running, the longest waiting first.
+    var summary: String {
+        let now = ContinuousClock.now
+        return lanes.withLock { lanes in
+            lanes.sorted { $0.value.since < $1.value.since }
+                .map { "  \($0.key): \($0.value.step) for \(now - $0.value.since)" }
+                .joined(separator: "\n")
+        }
+    }
 }
 
 /// A count shared by tasks.
