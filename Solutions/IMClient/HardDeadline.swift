@@ -1,11 +1,11 @@
 // A deadline that holds even when the awaited call does not.
 //
-// AsyncHTTPClient bounds a request by its deadline, and a cancelled task cancels the request. In
-// im-faults runs where im-server was SIGKILLed from outside while it was starting, one read-mark
-// request stayed suspended 595 s past its 30 s deadline, cancellation included (docs/SECURITY.md,
-// "The im-faults stall"). A caller of this library must never hang on it: the call runs in a task
-// of its own, and when the deadline passes first the caller gets `timedOut` at once, while the
-// call is cancelled and left to end whenever it does.
+// AsyncHTTPClient bounds a request by its deadline, and a cancelled task cancels the request. A
+// tool driving a server that is being killed (im-faults) must never hang, whatever a dependency
+// does in a corner case; an earlier investigation suspected a request waiting past its deadline
+// (docs/SECURITY.md, "The im-faults stall"). So the call runs in a task of its own, and when the
+// deadline passes first the caller gets `timedOut` at once, while the call is cancelled and left
+// to end whenever it does.
 
 import Synchronization
 
