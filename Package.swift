@@ -237,7 +237,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMGateway", "IMHeartbeat", "IMSecurity", "IMSync",
+                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMSecurity", "IMSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -9,7 +9,7 @@ struct UnreadAggregatorTests {
     typealias Aggregator = UnreadAggregator<String>
     let start = ContinuousClock.now
 
-    @Test("+1 ×4 → +4: increments of one key merge into one delta, written when the interval has passed")
+    @Test("+1 ×4 → +4: increments of one key merge into one delta, written when the interval has passed (20.3)")
     func mergesIncrements() {
         var aggregator = Aggregator()
         for _ in 0..<4 {
@@ -21,7 +21,7 @@ struct UnreadAggregatorTests {
         #expect(batch?.increments == 4, "the batch knows it merged 4 increments")
     }
 
-    @Test("100 queued increments flush at once, before the interval")
+    @Test("100 queued increments flush at once, before the interval (20.3)")
     func flushesAtSize() {
         var aggregator = Aggregator()
         var batches: [Aggregator.Batch] = []
@@ -33,7 +33,7 @@ struct UnreadAggregatorTests {
         #expect(batches.first?.deltas.count == 7, "…merged into 7 keys")
     }
 
-    @Test("a failed batch is merged back and written with the next one; increments during the flush are not lost")
+    @Test("a failed batch is merged back and written with the next one; increments during the flush are not lost (20.3)")
     func failedBatchIsMergedBack() throws {
         var aggregator = Aggregator()
         _ = aggregator.handle(.increment("a", by: 1), now: start)
@@ -51,7 +51,7 @@ struct UnreadAggregatorTests {
         #expect(aggregator.unwritten.isEmpty, "written (even reported twice): nothing left; got \(aggregator.unwritten)")
     }
 
-    @Test("never loses or double-counts: random increments, ticks, and flushes that fail or succeed while more arrive")
+    @Test("never loses or double-counts: random increments, ticks, and flushes that fail or succeed while more arrive (20.3)")
     func neverLosesOrDoubleCounts() {
         var random = SplitMix64(seed: 20)
         for round in 0..<50 {
