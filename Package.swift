@@ -184,6 +184,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 20 Groups of 10,000 members: read diffusion (one stored message, per-member positions), per-gateway fan-out, unread aggregator.
+        .target(
+            name: "IMGroup",
+            dependencies: [
+                "IMCore", "IMGateway", "CourseSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: lessonPath(20, "IMGroup"),
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The IM assembled (lesson 11), its clients and tools (tools always from Solutions/)
 
         // 11 Midterm: the IM assembled — wiring, one router, services with a graceful shutdown.
@@ -204,7 +215,7 @@ let package = Package(
         // Adding a lesson: one line in ComposedServer.extensions, one field of configuration.
         .target(
             name: "IMComposition",
-            dependencies: ["IMServer", "IMGateway", "IMTunnel"],
+            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup"],
             path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
         ),
@@ -226,7 +237,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMGateway", "IMHeartbeat", "IMSecurity", "IMSync",
+                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMSecurity", "IMSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -389,6 +400,14 @@ let package = Package(
             name: "Lesson13Tests",
             dependencies: [
                 "IMCore", "IMDelivery", "IMGateway", "IMTunnel", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson20Tests",
+            dependencies: [
+                "IMCore", "IMGateway", "IMGroup", "IMServer", "IMStore", "IMComposition", "IMClient", "IMTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -5,7 +5,9 @@
 // im-server and the tests build their server here, so the tests run what im-server runs.
 
 import IMGateway
+import IMGroup
 import IMServer
+import IMStore
 import IMTunnel
 
 /// Builds the shipped server.
@@ -17,8 +19,19 @@ public enum ComposedServer {
         ]
     }
 
+    /// The extensions above, then those of later lessons that are built on the server's own parts
+    /// (its database, its session map), in the order their frame handlers are asked.
+    public static func extensions(_ configuration: ComposedServerConfiguration, parts: IMServer.Parts) throws
+        -> [any ServerExtension]
+    {
+        extensions(configuration) + [
+            try GroupChat(
+                configuration: configuration.group, database: parts.store.database, gateway: parts.gateway, chat: parts.chat)  // lesson 20
+        ]
+    }
+
     /// Lesson 11's server with the extensions above. Opens the store; nothing listens yet.
     public static func make(configuration: ComposedServerConfiguration) throws -> IMServer {
-        try IMServer(configuration: configuration.server, extensions: extensions(configuration))
+        try IMServer(configuration: configuration.server) { try extensions(configuration, parts: $0) }
     }
 }

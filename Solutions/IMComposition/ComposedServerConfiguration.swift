@@ -1,5 +1,6 @@
 // The IM as shipped: lesson 11's settings, and the settings of every later lesson's extension.
 
+import IMGroup
 import IMServer
 import IMTunnel
 
@@ -12,6 +13,8 @@ public struct ComposedServerConfiguration: Sendable {
     public var server = IMServerConfiguration()
     /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
     public var tunnel = TunnelConfiguration()
+    /// Lesson 20: the member limit of groups, history pages, when a fan-out skips a slow connection.
+    public var group = GroupConfiguration()
 
     public init() {}
 

@@ -48,9 +48,9 @@ public final class TestServer: Sendable {
         configuration.logLevel = .warning
         configure(&configuration)
 
-        let server = try IMServer(
-            configuration: configuration.server,
-            extensions: ComposedServer.extensions(configuration) + extraExtensions)
+        let server = try IMServer(configuration: configuration.server) { parts in
+            try ComposedServer.extensions(configuration, parts: parts) + extraExtensions
+        }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         // Lesson 11's composition: the same service group im-server runs, without signal handlers.
         let group = try server.makeServiceGroup(gracefulShutdownSignals: []) { port in

@@ -44,6 +44,9 @@ struct BenchPlan: Sendable {
         case chat(partner: UserID, body: String)
         /// `ping`; answered by `pong`. The gateway alone, no storage.
         case ping
+        /// `group.send` to a group (lesson 20; the body starts with the send time); answered by
+        /// `group.send` with the stored message, pushed to the other members as `group.message`.
+        case group(id: Int64, body: String)
     }
 
     var workload: Workload
@@ -175,6 +178,14 @@ final class BenchSocket: ChannelInboundHandler, @unchecked Sendable {
             write(codec.encode(ClientFrame.send(id: String(nextRequest), request)), context: context)
         case .ping:
             write(codec.encode(ClientFrame.ping(id: String(nextRequest))), context: context)
+        case .group(let group, let body):
+            let data = JSONValue.object([
+                "group": .integer(group), "body": .string("\(now / 1_000) \(body)"),
+                "clientMsgID": .string("\(user.rawValue)-\(nextRequest)"),
+            ])
+            write(
+                codec.encode(ClientFrame.extension(ExtensionFrame(type: "group.send", id: String(nextRequest), data: data))),
+                context: context)
         }
     }
 
@@ -213,7 +224,7 @@ final class BenchSocket: ChannelInboundHandler, @unchecked Sendable {
         switch frame {
         case .hello:
             hello.succeed()
-        case .ack(let ref?, _), .pong(let ref?):
+        case .ack(let ref?, _), .pong(let ref?), .extension("group.send", let ref?, _):
             guard let number = Int(ref), let sentAt = inFlight.removeValue(forKey: number) else { return }
             counts.answered += 1
             _ = counts.answer.record((now &- sentAt) / 1_000)
@@ -228,6 +239,13 @@ final class BenchSocket: ChannelInboundHandler, @unchecked Sendable {
             guard let message = entry.message, message.to == user, message.from != user else { return }
             counts.delivered += 1
             if let stamp = UInt64(message.body.prefix { $0 != " " }) {
+                _ = counts.delivery.record(now / 1_000 &- min(stamp, now / 1_000))
+            }
+        case .extension("group.message", nil, .object(let message)?):
+            // Lesson 20: a group push; the sending connection gets none of its own.
+            guard case .string(let body)? = message["body"] else { return }
+            counts.delivered += 1
+            if let stamp = UInt64(body.prefix { $0 != " " }) {
                 _ = counts.delivery.record(now / 1_000 &- min(stamp, now / 1_000))
             }
         default:

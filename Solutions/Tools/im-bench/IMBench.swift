@@ -18,7 +18,10 @@ struct IMBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "im-bench",
         abstract: "Load generator and benchmark of im-server, over real sockets on loopback.",
-        subcommands: [ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self, SaturateCommand.self])
+        subcommands: [
+            ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self, SaturateCommand.self,
+            GroupCommand.self,
+        ])
 }
 
 /// Where the server under test comes from.

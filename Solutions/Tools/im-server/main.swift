@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import IMComposition
 import IMGateway
+import IMGroup
 import IMHeartbeat
 import IMSecurity
 import IMServer
@@ -95,6 +96,9 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Hours a signed session token is valid; clients get a fresh one after half of it.")
     var tokenHours: Int = 24
 
+    @Option(help: "Lesson 20: the most members a group may have.")
+    var groupMaxMembers: Int = 10_000
+
     func validate() throws {
         guard (certificatePath == nil) == (keyPath == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -111,6 +115,7 @@ struct IMServerCommand: AsyncParsableCommand {
         guard maxConnections >= 0 else { throw ValidationError("--max-connections must be 0 or more") }
         guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 or more") }
         guard firstRequestTimeout >= 1 else { throw ValidationError("--first-request-timeout must be at least 1 second") }
+        guard groupMaxMembers >= 2 else { throw ValidationError("--group-max-members must be at least 2") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -142,6 +147,7 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.drain.window = .seconds(drainWindow)
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
+        configuration.group.maxMembers = groupMaxMembers
         configuration.httpDNS = HttpDNSConfiguration(
             services: dnsGateway.isEmpty ? [:] : [HttpDNSDirectory.defaultService: dnsGateway], ttl: .seconds(dnsTTL))
         if let certificatePath, let keyPath {

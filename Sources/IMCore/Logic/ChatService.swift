@@ -145,7 +145,8 @@ public struct ChatService: Sendable {
         }
     }
 
-    func validate(body: String, clientMsgID: String?) throws {
+    /// Refuses a body or client message id outside the limits (lesson 20's group sends use it too).
+    public func validate(body: String, clientMsgID: String?) throws {
         // U+0000 is refused, not stored: SQLite's C strings end at it, so what we would store and
         // acknowledge is not what a later read gives back. Every other code point round-trips.
         if body.unicodeScalars.contains("\u{0}") {
