@@ -5,6 +5,7 @@
 //   im-bench chat --pairs 50 --rate 5000        # the same at a target rate
 //   im-bench ping --connections 100             # the gateway alone: WebSocket round trips, no storage
 //   im-bench saturate --file-limit 256 --runs 20 # idle-socket flood: /health must answer (pass/fail)
+//   im-bench room --viewers 10000 --senders 20 --rate 200   # live room: delivered posts/s, latency
 //
 // Each scenario starts its own im-server (--server-binary, with its data in a temporary folder)
 // or drives a running one (--url, with --server-pid for memory figures). A progress line runs
@@ -18,7 +19,10 @@ struct IMBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "im-bench",
         abstract: "Load generator and benchmark of im-server, over real sockets on loopback.",
-        subcommands: [ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self, SaturateCommand.self])
+        subcommands: [
+            ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self, SaturateCommand.self,
+            RoomCommand.self,
+        ])
 }
 
 /// Where the server under test comes from.

@@ -5,6 +5,7 @@ import Foundation
 import IMComposition
 import IMGateway
 import IMHeartbeat
+import IMLiveRoom
 import IMSecurity
 import IMServer
 import IMSync
@@ -95,6 +96,24 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Hours a signed session token is valid; clients get a fresh one after half of it.")
     var tokenHours: Int = 24
 
+    @Option(help: "Live rooms: milliseconds between two batches of a room (lesson 10).")
+    var roomTick: Int = 100
+
+    @Option(help: "Live rooms: ordinary comments a viewer is sent per second at most; gifts and the host's posts always go.")
+    var roomCommentCap: Int = 20
+
+    @Option(help: "Live rooms: posts per second one viewer may make (token bucket; the burst is 2.5 times this, at least 1).")
+    var roomPostRate: Int = 2
+
+    @Option(help: "Live rooms: KiB a viewer may have unsent before it misses batches.")
+    var roomBufferKiB: Int = 256
+
+    @Option(help: "Live rooms: seconds a viewer may miss every batch before it is disconnected.")
+    var roomStuckSeconds: Int = 10
+
+    @Option(help: "Live rooms: this gateway's own address among --dns-gateway; HttpDNS orders the gateways least-loaded first.")
+    var advertise: String?
+
     func validate() throws {
         guard (certificatePath == nil) == (keyPath == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -112,6 +131,11 @@ struct IMServerCommand: AsyncParsableCommand {
         guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 or more") }
         guard firstRequestTimeout >= 1 else { throw ValidationError("--first-request-timeout must be at least 1 second") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard (10...10_000).contains(roomTick) else { throw ValidationError("--room-tick must be 10...10000 ms") }
+        guard roomCommentCap >= 0, roomPostRate >= 1, roomBufferKiB >= 1, roomStuckSeconds >= 1 else {
+            throw ValidationError(
+                "--room-comment-cap must be 0 or more; --room-post-rate, --room-buffer-kib and --room-stuck-seconds at least 1")
+        }
     }
 
     func run() async throws {
@@ -144,6 +168,13 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
         configuration.httpDNS = HttpDNSConfiguration(
             services: dnsGateway.isEmpty ? [:] : [HttpDNSDirectory.defaultService: dnsGateway], ttl: .seconds(dnsTTL))
+        configuration.liveRoom.tick = .milliseconds(roomTick)
+        configuration.liveRoom.commentsPerSecond = roomCommentCap
+        configuration.liveRoom.postsPerSecond = roomPostRate
+        configuration.liveRoom.postBurst = max(1, roomPostRate * 5 / 2)
+        configuration.liveRoom.maxPendingBytes = roomBufferKiB * 1024
+        configuration.liveRoom.maxStuck = .seconds(roomStuckSeconds)
+        configuration.liveRoom.advertisedAddress = advertise
         if let certificatePath, let keyPath {
             configuration.tls = try ServerTLS.files(certificate: certificatePath, key: keyPath)
         }
