@@ -71,14 +71,16 @@ struct LiveRoomEndToEndTests {
         }
     }
 
-    @Test("10.2, 10.3 a viewer that reads nothing does not delay the others, and is cut off when stuck")
+    @Test("10.1, 10.2, 10.3 a viewer that reads nothing does not delay the others, and is cut off when stuck")
     func frozenViewer() async throws {
         try await withTestServer(configure: {
             $0.liveRoom.commentsPerSecond = 10_000
             $0.liveRoom.postsPerSecond = 10_000
             $0.liveRoom.postBurst = 10_000
+            // Big posts: the kernel's socket buffers (megabytes on loopback) must fill before the
+            // gateway holds any bytes of its own for the frozen viewer.
             $0.liveRoom.maxPostBytes = 8 * 1024
-            $0.liveRoom.maxPendingBytes = 16 * 1024
+            $0.liveRoom.maxPendingBytes = 32 * 1024
             $0.liveRoom.maxStuck = .milliseconds(500)
             // Far above what the room lets pile up: only the room's own gate may cut the viewer off.
             $0.gateway.maxPendingOutboundBytes = 256 * 1024 * 1024
@@ -94,7 +96,7 @@ struct LiveRoomEndToEndTests {
                 try await eventually { try await viewerCount("stage", asking: host) == 2 }, "the frozen viewer joined")
             let body = String(repeating: "x", count: 8 * 1024)
             var posted = 0
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(20)
             // Post until the frozen viewer is cut off (it leaves the room at once; its socket is
             // closed after the close handshake times out); the reader must get every batch meanwhile.
             while try await viewerCount("stage", asking: host) == 2, ContinuousClock.now < deadline {
@@ -105,7 +107,10 @@ struct LiveRoomEndToEndTests {
             #expect(
                 try await viewerCount("stage", asking: host) == 1,
                 "a viewer stuck past maxStuck is disconnected and leaves the room (10.3)")
-            #expect(try await reader.accounted() == posted, "the reader got every post while the other was stuck (10.2)")
+            // Under load the reader may be skipped now and then too (it is told, in room.missed):
+            // that is the gate at work. What matters is that its batches kept coming: every round
+            // above waited for them.
+            #expect(try await reader.accounted() == posted, "every post reached the reader or was counted (10.2)")
             let ticks = try await reader.batches().map(\.tick)
             #expect(ticks == ticks.sorted() && Set(ticks).count == ticks.count)
             await frozen.close()
@@ -147,7 +152,7 @@ struct LiveRoomEndToEndTests {
         }
     }
 
-    @Test("10.4 bad input: a room that does not exist, a room not joined, an oversized post, a flood of posts")
+    @Test("10.1, 10.2, 10.4 bad input: a room that does not exist, a room not joined, an oversized post, a flood of posts")
     func badInput() async throws {
         try await withTestServer(configure: {
             $0.liveRoom.postsPerSecond = 1

@@ -97,8 +97,11 @@ actor RoomViewer {
         frames.append(try await client.next(timeout: timeout))
     }
 
-    /// Posts in batches plus posts counted as sampled.
-    func accounted() throws -> Int { try batches().reduce(0) { $0 + $1.posts.count + $1.sampled } }
+    /// Posts in batches, plus posts counted as sampled, plus posts of batches missed while slow.
+    func accounted() throws -> Int {
+        try batches().reduce(0) { $0 + $1.posts.count + $1.sampled }
+            + roomFrames("room.missed").reduce(0) { $0 + (try $1.decode(RoomMissed.self)).posts }
+    }
 
     func close() { client.close() }
 }

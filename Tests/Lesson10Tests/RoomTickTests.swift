@@ -33,7 +33,7 @@ struct RoomTickTests {
         return (output, encodings)
     }
 
-    @Test("10.2 everything posted in a tick goes out as one batch, encoded once, to every viewer")
+    @Test("10.1, 10.2 everything posted in a tick goes out as one batch, encoded once, to every viewer")
     func oneBatch() throws {
         var state = try state(commentsPerSecond: 1_000)
         let viewers = (1...50).map { ConnectionID(UInt64($0)) }
@@ -55,7 +55,7 @@ struct RoomTickTests {
         #expect(quiet.deliveries.isEmpty && quietEncodings == 0, "nothing posted, same count: no batch (10.2)")
     }
 
-    @Test("10.2 the budget samples comments; the poster gets its own sampled-out comment alone")
+    @Test("10.1, 10.2 the budget samples comments; the poster gets its own sampled-out comment alone")
     func ownPosts() throws {
         var state = try state(commentsPerSecond: 10)  // 1 comment per 100 ms tick
         let poster = ConnectionID(1)
@@ -91,7 +91,7 @@ struct RoomTickTests {
         #expect(second.deliveries.map(\.batch.viewers) == [4])
     }
 
-    @Test("10.2 a slow viewer is skipped while the others get the batch; a stuck one leaves every room")
+    @Test("10.1, 10.2, 10.3 a slow viewer is skipped while the others get the batch; a stuck one leaves every room")
     func slowViewer() throws {
         var state = try state()
         _ = try state.join(room, connection: ConnectionID(1), user: UserID(1))

@@ -69,7 +69,7 @@ struct RoomCommand: AsyncParsableCommand {
         let server = try await BenchTarget.make(
             target,
             serverArguments: [
-                "--password-cost", "4", "--room-tick", String(tick), "--room-comment-cap", String(cap),
+                "--room-tick", String(tick), "--room-comment-cap", String(cap),
                 "--room-post-rate", String(perSender * 2 + 1), "--room-buffer-kib", "1024",
             ])
         defer { server.stop() }
