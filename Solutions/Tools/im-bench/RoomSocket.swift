@@ -58,7 +58,8 @@ final class RoomSocket: ChannelInboundHandler, @unchecked Sendable {
     private var posting: (room: String, body: String, interval: Int64, end: NIODeadline)?
     private var nextRequest = 0
 
-    private static let batchPrefix = Array(#"{"v":1,"type":"room.batch""#.utf8)
+    /// How a batch is recognised without decoding it (JSONEncoder does not promise an order of keys).
+    private static let batchType = Array(#""type":"room.batch""#.utf8)
     private static let seqKey = Array(#""seq":"#.utf8)
     private static let sampledKey = Array(#""sampled":"#.utf8)
 
@@ -155,7 +156,7 @@ final class RoomSocket: ChannelInboundHandler, @unchecked Sendable {
                 counts.bytes += data.readableBytes
             }
             let bytes = data.readableBytesView
-            if bytes.starts(with: Self.batchPrefix) {
+            if bytes.prefix(64).firstRange(of: Self.batchType) != nil {
                 if counting { countBatch(bytes) }
             } else if let received = try? codec.readServerFrame(Array(bytes)) {
                 handle(received)
@@ -209,13 +210,20 @@ final class RoomSocket: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private static func occurrences(of needle: [UInt8], in haystack: ByteBufferView) -> Int {
-        var count = 0
-        var rest = haystack[...]
-        while let range = rest.firstRange(of: needle) {
-            count += 1
-            rest = rest[range.upperBound...]
+        haystack.withUnsafeBytes { bytes in
+            var count = 0
+            var index = 0
+            let last = bytes.count - needle.count
+            while index <= last {
+                if bytes[index] == needle[0], zip(needle.indices, index...).allSatisfy({ needle[$0] == bytes[$1] }) {
+                    count += 1
+                    index += needle.count
+                } else {
+                    index += 1
+                }
+            }
+            return count
         }
-        return count
     }
 
     func channelInactive(context: ChannelHandlerContext) {

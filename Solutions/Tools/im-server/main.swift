@@ -105,7 +105,7 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Live rooms: posts per second one viewer may make (token bucket; the burst is 2.5 times this, at least 1).")
     var roomPostRate: Int = 2
 
-    @Option(help: "Live rooms: KiB a viewer may have unsent before it misses batches.")
+    @Option(name: .customLong("room-buffer-kib"), help: "Live rooms: KiB a viewer may have unsent before it misses batches.")
     var roomBufferKiB: Int = 256
 
     @Option(help: "Live rooms: seconds a viewer may miss every batch before it is disconnected.")
