@@ -156,7 +156,9 @@ final class RoomSocket: ChannelInboundHandler, @unchecked Sendable {
                 counts.bytes += data.readableBytes
             }
             let bytes = data.readableBytesView
-            if bytes.prefix(64).firstRange(of: Self.batchType) != nil {
+            // Anywhere in the frame: the encoder's key order varies, so "type" may come after "data"
+            // (a body cannot hide the text: its quotes are escaped).
+            if Self.occurrences(of: Self.batchType, in: bytes) > 0 {
                 if counting { countBatch(bytes) }
             } else if let received = try? codec.readServerFrame(Array(bytes)) {
                 handle(received)
