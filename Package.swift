@@ -172,6 +172,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 10 Live rooms at peak: rooms kept at the gateway, one batch per room per tick, per-viewer
+        // cap with priorities, slow viewers skipped, posts rate-limited, load-ordered HttpDNS.
+        .target(
+            name: "IMLiveRoom",
+            dependencies: [
+                "IMCore", "IMGateway", "IMSecurity", "CourseSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: lessonPath(10, "IMLiveRoom"),
+            swiftSettings: swiftSettings
+        ),
+
         // 13 HTTP tunnel: the same frames over plain HTTP (POST up, long-poll down), transport racing.
         .target(
             name: "IMTunnel",
@@ -215,7 +229,7 @@ let package = Package(
         // Adding a lesson: one line in ComposedServer.extensions, one field of configuration.
         .target(
             name: "IMComposition",
-            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup"],
+            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom"],
             path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
         ),
@@ -237,7 +251,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMSecurity", "IMSync",
+                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMSecurity", "IMSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -265,7 +279,7 @@ let package = Package(
         .executableTarget(
             name: "im-bench",
             dependencies: [
-                "IMClient", "IMCore", "IMStore", "IMSync", "IMToolSupport",
+                "IMClient", "IMCore", "IMLiveRoom", "IMStore", "IMSync", "IMToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -385,6 +399,14 @@ let package = Package(
             dependencies: [
                 "IMCore", "IMSequence", "IMStore", "IMSync", "IMUnread", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson10Tests",
+            dependencies: [
+                "IMCore", "IMGateway", "IMLiveRoom", "IMSecurity", "IMServer", "IMComposition", "IMClient",
+                "IMTestSupport", "CourseSupport",
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,6 +6,7 @@
 
 import IMGateway
 import IMGroup
+import IMLiveRoom
 import IMServer
 import IMStore
 import IMTunnel
@@ -15,7 +16,8 @@ public enum ComposedServer {
     /// The later lessons' extensions, in the order their frame handlers are asked.
     public static func extensions(_ configuration: ComposedServerConfiguration) -> [any ServerExtension] {
         [
-            HTTPTunnel(configuration: configuration.tunnel)  // lesson 13
+            LiveRoom(configuration: configuration.liveRoom),  // lesson 10
+            HTTPTunnel(configuration: configuration.tunnel),  // lesson 13
         ]
     }
 

@@ -1,6 +1,7 @@
 // The IM as shipped: lesson 11's settings, and the settings of every later lesson's extension.
 
 import IMGroup
+import IMLiveRoom
 import IMServer
 import IMTunnel
 
@@ -11,6 +12,8 @@ import IMTunnel
 public struct ComposedServerConfiguration: Sendable {
     /// Lessons 01–11: the assembled server.
     public var server = IMServerConfiguration()
+    /// Lesson 10: tick, per-viewer cap, slow-viewer limits and post rate of live rooms.
+    public var liveRoom = LiveRoomConfiguration()
     /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
     public var tunnel = TunnelConfiguration()
     /// Lesson 20: the member limit of groups, history pages, when a fan-out skips a slow connection.

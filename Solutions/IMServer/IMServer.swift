@@ -95,7 +95,8 @@ public struct IMServer: Sendable {
         if let publicFolder = Self.webClientFolder {
             router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
         }
-        httpDNS.addRoutes(to: router)
+        // Lesson 10: an extension may order the answer (least-loaded gateways first).
+        httpDNS.addRoutes(to: router, ordering: extensions.lazy.compactMap { $0 as? any HttpDNSOrdering }.first)
         // Later lessons' routes sit beside the gateway's and share its error middleware.
         let context = extensionContext(logger: logger)
         for serverExtension in extensions { serverExtension.addRoutes(to: router, context: context) }

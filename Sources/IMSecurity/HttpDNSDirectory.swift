@@ -56,13 +56,26 @@ public struct HttpDNSDirectory: Sendable {
     }
 
     /// Adds `GET /api/v1/dns`. No token is needed: clients resolve before they log in.
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+    /// `ordering` (lesson 10) puts the addresses in the order new clients should try them.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>, ordering: (any HttpDNSOrdering)? = nil) {
         router.get("api/v1/dns") { request, _ in
-            let answer = try self.answer(
+            var answer = try self.answer(
                 service: request.uri.queryParameters.get("service"), authority: request.head.authority)
+            if let ordering {
+                answer = HttpDNSAnswer(
+                    service: answer.service, addresses: await ordering.order(answer.addresses, service: answer.service),
+                    ttl: answer.ttl)
+            }
             return try JSONResponse(answer)
         }
     }
+}
+
+/// Orders the addresses of an HttpDNS answer, for example least-loaded first (lesson 10). A
+/// `ServerExtension` that conforms is asked by the server's `GET /api/v1/dns`.
+public protocol HttpDNSOrdering: Sendable {
+    /// The same addresses, in the order clients should prefer them.
+    func order(_ addresses: [String], service: String) async -> [String]
 }
 
 /// A JSON answer in the gateway's style (`Content-Type: application/json; charset=utf-8`).

@@ -66,6 +66,21 @@ public final class NonReadingWebSocket: Sendable {
     /// Whether the server has closed the connection (seen without reading: a write fails).
     public var isActive: Bool { channel.isActive }
 
+    /// Sends one text frame, masked as a client must (RFC 6455 §5.3), e.g. a `room.join`.
+    public func sendText(_ text: String) async throws {
+        let payload = Array(text.utf8)
+        let mask: [UInt8] = [0x37, 0xfa, 0x21, 0x3d]
+        var frame: [UInt8] = [0x81]
+        switch payload.count {
+        case ..<126: frame.append(0x80 | UInt8(payload.count))
+        case ..<65_536: frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xff)]
+        default: frame += [0x80 | 127] + (0..<8).reversed().map { UInt8((payload.count >> ($0 * 8)) & 0xff) }
+        }
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        try await channel.writeAndFlush(ByteBuffer(bytes: frame))
+    }
+
     public func close() async {
         try? await channel.close()
     }

@@ -86,26 +86,8 @@ final class BenchSocket: ChannelInboundHandler, @unchecked Sendable {
         group: any EventLoopGroup, host: String, port: Int, token: String, user: UserID
     ) async throws -> BenchSocket {
         let socket = BenchSocket(user: user, eventLoop: group.next())
-        let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 22) { channel, _ in
-            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(socket) }
-        }
-        let channel = try await ClientBootstrap(group: socket.eventLoop)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // The server's `hello` may arrive in the same read as the 101 response: the
-                    // bytes after the response must go on to the WebSocket, not be dropped (NIO's default).
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
-                        leftOverBytesStrategy: .forwardBytes,
-                        withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
-                }
-            }
-            .connect(host: host, port: port).get()
-        var headers = HTTPHeaders([("Host", "\(host):\(port)"), ("Authorization", "Bearer \(token)")])
-        headers.add(name: "Content-Length", value: "0")
-        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/ws", headers: headers)
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
+        let channel = try await dialWebSocket(
+            eventLoop: socket.eventLoop, host: host, port: port, token: token, handler: socket)
         // A refused upgrade closes the channel before any hello.
         channel.closeFuture.whenComplete { _ in socket.hello.fail(BenchError("closed before hello")) }
         // A hello that never comes fails the run instead of hanging it.

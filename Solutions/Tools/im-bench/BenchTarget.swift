@@ -18,7 +18,7 @@ final class BenchTarget: Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    static func make(_ options: TargetOptions) async throws -> BenchTarget {
+    static func make(_ options: TargetOptions, serverArguments: [String] = []) async throws -> BenchTarget {
         if let url = options.url {
             return BenchTarget(baseURL: url, pid: options.serverPID, process: nil, dataDirectory: nil)
         }
@@ -32,7 +32,8 @@ final class BenchTarget: Sendable {
         // server has no per-address cap (a server given by --url needs the same flag).
         let process = try ServerProcess(
             executable: options.serverBinary, dataDirectory: data,
-            arguments: ["--max-connections-per-address", "0"] + (options.syncEveryCommit ? [] : ["--no-sync"]))
+            arguments: ["--max-connections-per-address", "0"] + (options.syncEveryCommit ? [] : ["--no-sync"])
+                + serverArguments)
         try await process.start()
         return BenchTarget(baseURL: process.baseURL, pid: process.pid, process: process, dataDirectory: data)
     }

@@ -5,6 +5,7 @@
 //   im-bench chat --pairs 50 --rate 5000        # the same at a target rate
 //   im-bench ping --connections 100             # the gateway alone: WebSocket round trips, no storage
 //   im-bench saturate --file-limit 256 --runs 20 # idle-socket flood: /health must answer (pass/fail)
+//   im-bench room --viewers 10000 --senders 20 --rate 200   # live room: delivered posts/s, latency
 //
 // Each scenario starts its own im-server (--server-binary, with its data in a temporary folder)
 // or drives a running one (--url, with --server-pid for memory figures). A progress line runs
@@ -21,6 +22,7 @@ struct IMBench: AsyncParsableCommand {
         subcommands: [
             ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self, SaturateCommand.self,
             GroupCommand.self,
+            RoomCommand.self,
         ])
 }
 

@@ -6,6 +6,7 @@ import IMComposition
 import IMGateway
 import IMGroup
 import IMHeartbeat
+import IMLiveRoom
 import IMSecurity
 import IMServer
 import IMSync
@@ -99,6 +100,24 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Lesson 20: the most members a group may have.")
     var groupMaxMembers: Int = 10_000
 
+    @Option(help: "Live rooms: milliseconds between two batches of a room (lesson 10).")
+    var roomTick: Int = 100
+
+    @Option(help: "Live rooms: ordinary comments a viewer is sent per second at most; gifts and the host's posts always go.")
+    var roomCommentCap: Int = 20
+
+    @Option(help: "Live rooms: posts per second one viewer may make (token bucket; the burst is 2.5 times this, at least 1).")
+    var roomPostRate: Int = 2
+
+    @Option(name: .customLong("room-buffer-kib"), help: "Live rooms: KiB a viewer may have unsent before it misses batches.")
+    var roomBufferKiB: Int = 256
+
+    @Option(help: "Live rooms: seconds a viewer may miss every batch before it is disconnected.")
+    var roomStuckSeconds: Int = 10
+
+    @Option(help: "Live rooms: this gateway's own address among --dns-gateway; HttpDNS orders the gateways least-loaded first.")
+    var advertise: String?
+
     func validate() throws {
         guard (certificatePath == nil) == (keyPath == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -117,6 +136,11 @@ struct IMServerCommand: AsyncParsableCommand {
         guard firstRequestTimeout >= 1 else { throw ValidationError("--first-request-timeout must be at least 1 second") }
         guard groupMaxMembers >= 2 else { throw ValidationError("--group-max-members must be at least 2") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard (10...10_000).contains(roomTick) else { throw ValidationError("--room-tick must be 10...10000 ms") }
+        guard roomCommentCap >= 0, roomPostRate >= 1, roomBufferKiB >= 1, roomStuckSeconds >= 1 else {
+            throw ValidationError(
+                "--room-comment-cap must be 0 or more; --room-post-rate, --room-buffer-kib and --room-stuck-seconds at least 1")
+        }
     }
 
     func run() async throws {
@@ -150,6 +174,13 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.group.maxMembers = groupMaxMembers
         configuration.httpDNS = HttpDNSConfiguration(
             services: dnsGateway.isEmpty ? [:] : [HttpDNSDirectory.defaultService: dnsGateway], ttl: .seconds(dnsTTL))
+        configuration.liveRoom.tick = .milliseconds(roomTick)
+        configuration.liveRoom.commentsPerSecond = roomCommentCap
+        configuration.liveRoom.postsPerSecond = roomPostRate
+        configuration.liveRoom.postBurst = max(1, roomPostRate * 5 / 2)
+        configuration.liveRoom.maxPendingBytes = roomBufferKiB * 1024
+        configuration.liveRoom.maxStuck = .seconds(roomStuckSeconds)
+        configuration.liveRoom.advertisedAddress = advertise
         if let certificatePath, let keyPath {
             configuration.tls = try ServerTLS.files(certificate: certificatePath, key: keyPath)
         }
