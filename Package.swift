@@ -172,6 +172,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 12 Flow control and circuit breaking: rate limiters, circuit breaker, adaptive concurrency limit.
+        .target(
+            name: "IMResilience",
+            dependencies: [
+                "IMCore", "IMGateway", "CourseSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: lessonPath(12, "IMResilience"),
+            swiftSettings: swiftSettings
+        ),
         // 13 HTTP tunnel: the same frames over plain HTTP (POST up, long-poll down), transport racing.
         .target(
             name: "IMTunnel",
@@ -204,7 +214,7 @@ let package = Package(
         // Adding a lesson: one line in ComposedServer.extensions, one field of configuration.
         .target(
             name: "IMComposition",
-            dependencies: ["IMServer", "IMGateway", "IMTunnel"],
+            dependencies: ["IMServer", "IMGateway", "IMResilience", "IMTunnel"],
             path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
         ),
@@ -226,7 +236,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMGateway", "IMHeartbeat", "IMSecurity", "IMSync",
+                "IMServer", "IMComposition", "IMGateway", "IMHeartbeat", "IMResilience", "IMSecurity", "IMSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -382,6 +392,14 @@ let package = Package(
             dependencies: [
                 "IMCore", "IMGateway", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson12Tests",
+            dependencies: [
+                "IMCore", "IMGateway", "IMResilience", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
+                "CourseSupport",
             ],
             swiftSettings: swiftSettings
         ),

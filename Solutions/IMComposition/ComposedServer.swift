@@ -5,6 +5,7 @@
 // im-server and the tests build their server here, so the tests run what im-server runs.
 
 import IMGateway
+import IMResilience
 import IMServer
 import IMTunnel
 
@@ -13,7 +14,9 @@ public enum ComposedServer {
     /// The later lessons' extensions, in the order their frame handlers are asked.
     public static func extensions(_ configuration: ComposedServerConfiguration) -> [any ServerExtension] {
         [
-            HTTPTunnel(configuration: configuration.tunnel)  // lesson 13
+            // Lesson 12 first: its handler sees every frame before any other lesson's does.
+            Resilience(configuration: configuration.resilience),
+            HTTPTunnel(configuration: configuration.tunnel),  // lesson 13
         ]
     }
 

@@ -1,5 +1,6 @@
 // The IM as shipped: lesson 11's settings, and the settings of every later lesson's extension.
 
+import IMResilience
 import IMServer
 import IMTunnel
 
@@ -10,6 +11,8 @@ import IMTunnel
 public struct ComposedServerConfiguration: Sendable {
     /// Lessons 01–11: the assembled server.
     public var server = IMServerConfiguration()
+    /// Lesson 12: sends per user, the adaptive concurrency limit and the circuit breaker.
+    public var resilience = ResilienceConfiguration()
     /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
     public var tunnel = TunnelConfiguration()
 
