@@ -23,6 +23,8 @@ public final class ResilienceGate: Sendable {
         public var breakerOpened = 0
         /// The concurrency limit now (0 when it is off).
         public var concurrencyLimit = 0.0
+        /// When the last overload warning was logged.
+        var lastShedWarning: Duration?
     }
 
     public let configuration: ResilienceConfiguration
@@ -65,7 +67,23 @@ public final class ResilienceGate: Sendable {
     /// A ticket for one call of the logic layer, or the error that refuses it at once.
     func enter(_ priority: AdaptiveConcurrencyLimit.Priority) -> Result<Ticket, IMError> {
         if !(concurrency.withLock { $0?.acquire(priority) } ?? true) {
-            counters.withLock { priority == .core ? ($0.shedCore += 1) : ($0.shedNonCore += 1) }
+            let now = now
+            let warn = counters.withLock { counters in
+                if priority == .core { counters.shedCore += 1 } else { counters.shedNonCore += 1 }
+                // One line per 10 s at most: a log line per refusal would add to the overload.
+                guard counters.lastShedWarning.map({ now - $0 >= .seconds(10) }) ?? true else { return false }
+                counters.lastShedWarning = now
+                return true
+            }
+            if warn {
+                let statistics = statistics
+                logger.warning(
+                    "overloaded: refusing requests over the concurrency limit (non-core first)",
+                    metadata: [
+                        "limit": "\(Int(statistics.concurrencyLimit))", "shedCore": "\(statistics.shedCore)",
+                        "shedNonCore": "\(statistics.shedNonCore)",
+                    ])
+            }
             return .failure(
                 IMError(.unavailable, "the server is overloaded; try again shortly", retryAfter: 1))
         }

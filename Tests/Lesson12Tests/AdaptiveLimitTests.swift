@@ -22,7 +22,8 @@ struct AdaptiveLimitTests {
         let admitted = (0..<15).filter { _ in limit.acquire() }.count
         #expect(admitted == 10 && limit.inFlight == 10, "10 in flight, 5 refused")
         limit.release(latency: .milliseconds(10))
-        #expect(limit.acquire(), "a finished call makes room")
+        let again = limit.acquire()
+        #expect(again, "a finished call makes room")
     }
 
     @Test("12.4 slow or failed calls cut the limit by backoffRatio, down to minLimit")
@@ -76,6 +77,7 @@ struct AdaptiveLimitTests {
         #expect(nonCore == 5, "non-core may use half of the limit (10)")
         let core = (0..<10).filter { _ in limit.acquire(.core) }.count
         #expect(core == 5, "core requests still have the rest")
-        #expect(!limit.acquire(.nonCore), "with the limit full, non-core is refused")
+        let another = limit.acquire(.nonCore)
+        #expect(!another, "with the limit full, non-core is refused")
     }
 }

@@ -56,7 +56,7 @@ struct FlowControlEndToEndTests {
                 }
                 switch frame {
                 case .ack(let ref, _):
-                    answered.insert(ref)
+                    answered.insert(ref ?? "none")
                     acknowledged += 1
                 case .error(let ref, let error):
                     answered.insert(ref ?? "none")

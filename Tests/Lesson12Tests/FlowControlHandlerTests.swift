@@ -93,7 +93,7 @@ struct FlowControlHandlerTests {
         // Two sends held inside the logic layer until released.
         // (One stream per held call: an AsyncStream has one reader.)
         let gates = (0..<2).map { _ in AsyncStream.makeStream(of: Void.self) }
-        let (entered, enteredStream) = AsyncStream.makeStream(of: Void.self)
+        let (enteredStream, entered) = AsyncStream.makeStream(of: Void.self)
         let held = Task {
             await withTaskGroup(of: ServerFrame?.self) { group in
                 for gate in gates {
