@@ -407,6 +407,7 @@ let package = Package(
             name: "Lesson13Tests",
             dependencies: [
                 "IMCore", "IMDelivery", "IMGateway", "IMTunnel", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
+                "IMResilience",
             ],
             swiftSettings: swiftSettings
         ),
