@@ -301,7 +301,7 @@ let package = Package(
         .target(
             name: "IMTestSupport",
             dependencies: [
-                "IMCore", "IMGateway", "IMServer", "IMComposition", "IMClient",
+                "IMCore", "IMGateway", "IMServer", "IMComposition", "IMClient", "IMResilience",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -407,7 +407,6 @@ let package = Package(
             name: "Lesson13Tests",
             dependencies: [
                 "IMCore", "IMDelivery", "IMGateway", "IMTunnel", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
-                "IMResilience",
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,9 +3,7 @@
 // WebSocket when the block is lifted; and it races endpoints instead of waiting for each.
 
 import IMClient
-import IMComposition
 import IMCore
-import IMResilience
 import IMTestSupport
 import IMTunnel
 import Testing
@@ -21,7 +19,7 @@ struct TransportFallbackTests {
     func fallbackAndReturn() async throws {
         // Up to 150 sends pipelined at once per round: more than lesson 12's send burst (100),
         // which this test is not about.
-        try await withTestServer(configure: { $0.resilience.sends = nil }) { server in
+        try await withTestServer(configure: { $0.liftSendLimit() }) { server in
             let alice = try await server.registerUser("alice")
             let bob = try await server.registerUser("bob")
             let proxy = try await BlockingProxy.start(targetPort: server.port, blockingWebSockets: true)
