@@ -1,4 +1,5 @@
 // Lesson 12 tests: a limiter per key stays within its memory bound, and forgetting is harmless.
+// The keys hold fixed windows (no exercise in them), so these tests check the keyed limiter alone.
 
 import IMResilience
 import Testing
@@ -7,15 +8,19 @@ import Testing
 struct KeyedLimiterTests {
     @Test("each key has its own limiter")
     func perKey() {
-        var limiter = KeyedLimiter<String, TokenBucket>(maxKeys: 100) { TokenBucket(rate: 1, burst: 2) }
+        var limiter = KeyedLimiter<String, FixedWindowLimiter>(maxKeys: 100) {
+            FixedWindowLimiter(limit: 2, window: .seconds(1))
+        }
         let alice = (0..<5).filter { _ in limiter.acquire("alice", now: at(0)).isAdmitted }.count
         let bob = (0..<5).filter { _ in limiter.acquire("bob", now: at(0)).isAdmitted }.count
-        #expect(alice == 2 && bob == 2, "alice's flood does not use bob's tokens")
+        #expect(alice == 2 && bob == 2, "alice's flood does not use bob's allowance")
     }
 
     @Test("a flood of new keys never holds more than maxKeys")
     func boundedMemory() {
-        var limiter = KeyedLimiter<Int, TokenBucket>(maxKeys: 1_000) { TokenBucket(rate: 1, burst: 5) }
+        var limiter = KeyedLimiter<Int, FixedWindowLimiter>(maxKeys: 1_000) {
+            FixedWindowLimiter(limit: 5, window: .seconds(5))
+        }
         var largest = 0
         for key in 0..<50_000 {
             _ = limiter.acquire(key, now: at(Double(key) / 100_000))
@@ -26,12 +31,14 @@ struct KeyedLimiterTests {
 
     @Test("a key forgotten after its limiter is as good as new changes no decision; a busy key is kept")
     func forgettingIsHarmless() {
-        var limiter = KeyedLimiter<String, TokenBucket>(maxKeys: 2) { TokenBucket(rate: 1, burst: 3) }
+        var limiter = KeyedLimiter<String, FixedWindowLimiter>(maxKeys: 2) {
+            FixedWindowLimiter(limit: 3, window: .seconds(3))
+        }
         _ = limiter.acquire("quiet", now: at(0))
         for _ in 0..<3 { _ = limiter.acquire("flooder", now: at(10)) }
-        // "quiet" has been idle 10 s > 3 s (burst / rate): dropped to make room, not the flooder.
+        // "quiet" has been idle 10 s, more than its 3 s window: dropped to make room, not the flooder.
         _ = limiter.acquire("newcomer", now: at(10))
         #expect(limiter.keyCount == 2)
-        #expect(!limiter.acquire("flooder", now: at(10)).isAdmitted, "the flooder's empty bucket was kept")
+        #expect(!limiter.acquire("flooder", now: at(10)).isAdmitted, "the flooder's full window was kept")
     }
 }
