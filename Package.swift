@@ -186,6 +186,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 12 Flow control and circuit breaking: rate limiters, circuit breaker, adaptive concurrency limit.
+        .target(
+            name: "IMResilience",
+            dependencies: [
+                "IMCore", "IMGateway", "CourseSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: lessonPath(12, "IMResilience"),
+            swiftSettings: swiftSettings
+        ),
         // 13 HTTP tunnel: the same frames over plain HTTP (POST up, long-poll down), transport racing.
         .target(
             name: "IMTunnel",
@@ -229,7 +239,7 @@ let package = Package(
         // Adding a lesson: one line in ComposedServer.extensions, one field of configuration.
         .target(
             name: "IMComposition",
-            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom"],
+            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom", "IMResilience"],
             path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
         ),
@@ -251,7 +261,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMSecurity", "IMSync",
+                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMResilience", "IMSecurity", "IMSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -316,7 +326,7 @@ let package = Package(
         .target(
             name: "IMTestSupport",
             dependencies: [
-                "IMCore", "IMGateway", "IMServer", "IMComposition", "IMClient",
+                "IMCore", "IMGateway", "IMServer", "IMComposition", "IMClient", "IMResilience",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -415,6 +425,14 @@ let package = Package(
             dependencies: [
                 "IMCore", "IMGateway", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson12Tests",
+            dependencies: [
+                "IMCore", "IMGateway", "IMResilience", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
+                "CourseSupport",
             ],
             swiftSettings: swiftSettings
         ),

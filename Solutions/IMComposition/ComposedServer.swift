@@ -7,6 +7,7 @@
 import IMGateway
 import IMGroup
 import IMLiveRoom
+import IMResilience
 import IMServer
 import IMStore
 import IMTunnel
@@ -16,6 +17,8 @@ public enum ComposedServer {
     /// The later lessons' extensions, in the order their frame handlers are asked.
     public static func extensions(_ configuration: ComposedServerConfiguration) -> [any ServerExtension] {
         [
+            // Lesson 12 first: its handler sees every frame before any other lesson's does.
+            Resilience(configuration: configuration.resilience),
             LiveRoom(configuration: configuration.liveRoom),  // lesson 10
             HTTPTunnel(configuration: configuration.tunnel),  // lesson 13
         ]

@@ -2,6 +2,7 @@
 
 import IMGroup
 import IMLiveRoom
+import IMResilience
 import IMServer
 import IMTunnel
 
@@ -14,6 +15,8 @@ public struct ComposedServerConfiguration: Sendable {
     public var server = IMServerConfiguration()
     /// Lesson 10: tick, per-viewer cap, slow-viewer limits and post rate of live rooms.
     public var liveRoom = LiveRoomConfiguration()
+    /// Lesson 12: sends per user, the adaptive concurrency limit and the circuit breaker.
+    public var resilience = ResilienceConfiguration()
     /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
     public var tunnel = TunnelConfiguration()
     /// Lesson 20: the member limit of groups, history pages, when a fan-out skips a slow connection.

@@ -29,9 +29,21 @@ public struct FrameResponder: Sendable {
 
     /// Carries out one request and returns the frame that answers it (nil for frames never answered).
     public func answer(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> ServerFrame? {
-        for handler in handlers {
-            if case .handled(let reply) = await handler.handle(frame, from: identity, connection: connection) { return reply }
+        await answer(frame, from: identity, connection: connection, handlersFrom: 0)
+    }
+
+    /// The handlers from `index` on, each around the ones after it, then the logic layer.
+    private func answer(
+        _ frame: ClientFrame, from identity: Identity, connection: ConnectionID, handlersFrom index: Int
+    ) async -> ServerFrame? {
+        guard index < handlers.count else { return await logicAnswer(frame, from: identity) }
+        return await handlers[index].answer(frame, from: identity, connection: connection) {
+            await answer(frame, from: identity, connection: connection, handlersFrom: index + 1)
         }
+    }
+
+    /// The logic layer's answer.
+    private func logicAnswer(_ frame: ClientFrame, from identity: Identity) async -> ServerFrame? {
         do {
             switch frame {
             case .send(let id, let request):

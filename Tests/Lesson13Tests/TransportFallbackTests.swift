@@ -17,7 +17,9 @@ struct TransportFallbackTests {
         "behind a WebSocket-blocking proxy a client chats over the tunnel, then returns to WebSocket, losing nothing (13.1, 13.2)"
     )
     func fallbackAndReturn() async throws {
-        try await withTestServer { server in
+        // Up to 150 sends pipelined at once per round: more than lesson 12's send burst (100),
+        // which this test is not about.
+        try await withTestServer(configure: { $0.liftSendLimit() }) { server in
             let alice = try await server.registerUser("alice")
             let bob = try await server.registerUser("bob")
             let proxy = try await BlockingProxy.start(targetPort: server.port, blockingWebSockets: true)

@@ -19,4 +19,27 @@ public enum FrameHandling: Sendable {
 public protocol FrameHandler: Sendable {
     /// Handles `frame` of `identity`, which came over `connection`, or passes it on.
     func handle(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> FrameHandling
+
+    /// Answers `frame` around the rest of the chain: `next` asks the handlers after this one, then
+    /// the logic layer, and returns their answer. The default asks `handle` and calls `next` when
+    /// it passes. A handler that must see the answer, or how long it took, implements this one
+    /// instead (lesson 12 measures the logic layer's latency and counts its failures).
+    func answer(
+        _ frame: ClientFrame, from identity: Identity, connection: ConnectionID, next: () async -> ServerFrame?
+    ) async -> ServerFrame?
+}
+
+extension FrameHandler {
+    public func handle(_ frame: ClientFrame, from identity: Identity, connection: ConnectionID) async -> FrameHandling {
+        .passed
+    }
+
+    public func answer(
+        _ frame: ClientFrame, from identity: Identity, connection: ConnectionID, next: () async -> ServerFrame?
+    ) async -> ServerFrame? {
+        switch await handle(frame, from: identity, connection: connection) {
+        case .handled(let reply): reply
+        case .passed: await next()
+        }
+    }
 }

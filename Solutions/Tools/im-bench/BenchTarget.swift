@@ -29,10 +29,12 @@ final class BenchTarget: Sendable {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("im-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         // Every bench client comes from loopback: one address, many connections. The started
-        // server has no per-address cap (a server given by --url needs the same flag).
+        // server has no per-address cap, and no send limit or load shedding (lesson 12): the bench
+        // measures what the server can do, not what it allows one user (a server given by --url
+        // needs the same flags).
         let process = try ServerProcess(
             executable: options.serverBinary, dataDirectory: data,
-            arguments: ["--max-connections-per-address", "0"] + (options.syncEveryCommit ? [] : ["--no-sync"])
+            arguments: ["--max-connections-per-address", "0", "--send-rate", "0", "--no-shed-load"] + (options.syncEveryCommit ? [] : ["--no-sync"])
                 + serverArguments)
         try await process.start()
         return BenchTarget(baseURL: process.baseURL, pid: process.pid, process: process, dataDirectory: data)

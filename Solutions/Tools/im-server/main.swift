@@ -7,6 +7,7 @@ import IMGateway
 import IMGroup
 import IMHeartbeat
 import IMLiveRoom
+import IMResilience
 import IMSecurity
 import IMServer
 import IMSync
@@ -76,6 +77,19 @@ struct IMServerCommand: AsyncParsableCommand {
     )
     var maxConnectionsPerAddress: Int = Int(Self.environment("IM_MAX_CONNECTIONS_PER_ADDRESS") ?? "") ?? 1_000
 
+    @Option(help: "Sends per second per user over WebSocket and tunnel, on average (0: no limit; env IM_SEND_RATE).")
+    var sendRate: Double = Double(Self.environment("IM_SEND_RATE") ?? "") ?? 20
+
+    @Option(help: "Sends a user may make at once after a quiet spell (the token bucket's size).")
+    var sendBurst: Double = 100
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Refuse work at once (503 unavailable) when requests pile up or the store fails (lesson 12's adaptive limit and breaker)."
+    )
+    var shedLoad = true
+
     @Option(help: "Seconds a new connection has to send its first request head (an HTTP request or the WebSocket upgrade).")
     var firstRequestTimeout: Int = 10
 
@@ -133,6 +147,9 @@ struct IMServerCommand: AsyncParsableCommand {
         }
         guard maxConnections >= 0 else { throw ValidationError("--max-connections must be 0 or more") }
         guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 or more") }
+        guard sendRate >= 0, sendBurst >= 1 else {
+            throw ValidationError("--send-rate must be 0 or more, --send-burst 1 or more")
+        }
         guard firstRequestTimeout >= 1 else { throw ValidationError("--first-request-timeout must be at least 1 second") }
         guard groupMaxMembers >= 2 else { throw ValidationError("--group-max-members must be at least 2") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
@@ -170,6 +187,11 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.drain.notReadyGrace = .seconds(drainGrace)
         configuration.drain.window = .seconds(drainWindow)
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        configuration.resilience.sends = sendRate == 0 ? nil : .init(rate: sendRate, burst: sendBurst)
+        if !shedLoad {
+            configuration.resilience.concurrency = nil
+            configuration.resilience.breaker = nil
+        }
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
         configuration.group.maxMembers = groupMaxMembers
         configuration.httpDNS = HttpDNSConfiguration(

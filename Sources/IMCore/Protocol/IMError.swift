@@ -21,6 +21,9 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case notImplemented = "not_implemented"
     /// Too many requests of a kind (failed logins, sends): wait `retryAfter` seconds.
     case rateLimited = "rate_limited"
+    /// The server refuses work it cannot do now (overloaded, or its store failing: lesson 12);
+    /// nothing was changed, try again after `retryAfter` seconds.
+    case unavailable
 
     /// The HTTP status that carries this code.
     public var httpStatus: Int {
@@ -34,6 +37,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
         case .internal: 500
         case .notImplemented: 501
         case .rateLimited: 429
+        case .unavailable: 503
         }
     }
 }
@@ -43,7 +47,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
 public struct IMError: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     public let code: ErrorCode
     public let message: String
-    /// With `rate_limited`: whole seconds to wait before trying again (also sent as `Retry-After`).
+    /// With `rate_limited` and `unavailable`: whole seconds to wait before trying again (also sent as `Retry-After`).
     public let retryAfter: Int?
 
     public init(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {

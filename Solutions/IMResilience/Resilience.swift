@@ -1,0 +1,26 @@
+// Lesson 12: flow control and circuit breaking, joined to the server as a `ServerExtension`.
+//
+// It adds one frame handler, ahead of every other lesson's (it is first in the composition), so
+// every frame on every transport (WebSocket, lesson 13's tunnel) passes its limits. The limits
+// of logins (lesson 03's LoginThrottle) and of connections per address (lesson 03's
+// ConnectionLimits) stay where they are: they act before a session or a frame exists.
+
+import IMGateway
+
+/// Per-user send limits, an adaptive concurrency limit with priorities, and a circuit breaker.
+public struct Resilience: ServerExtension {
+    public var name: String { "resilience" }
+
+    public let configuration: ResilienceConfiguration
+    /// The limiters and what they refused (shared by every connection of the server).
+    public let gate: ResilienceGate
+
+    public init(configuration: ResilienceConfiguration = ResilienceConfiguration()) {
+        self.configuration = configuration
+        gate = ResilienceGate(configuration: configuration)
+    }
+
+    public func frameHandlers(gateway: Gateway) -> [any FrameHandler] {
+        [FlowControlHandler(gate: gate)]
+    }
+}
