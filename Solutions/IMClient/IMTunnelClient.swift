@@ -168,13 +168,16 @@ public final class IMTunnelClient: IMTransport {
                 let page = try JSONDecoder().decode(TunnelDownPage.self, from: Data(response.body))
                 failures = 0
                 // Numbers at or below `after` were seen before (a repeated answer): dropped.
+                var highestPushID: UInt64?
                 for item in page.frames where item.seq > after {
                     after = item.seq
                     let frame = try codec.decodeServerFrame(item.frame.jsonBytes)
-                    if acknowledgePushes, case .push(let pushID?, _) = frame {
-                        outbox.enqueue(codec.encode(ClientFrame.pushAck(pushID: pushID)))
-                    }
+                    if case .push(let pushID?, _) = frame { highestPushID = max(highestPushID ?? 0, pushID) }
                     await inbox.append(frame)
+                }
+                // One cumulative ACK for the page's pushes (lesson 20): the down channel is ordered.
+                if acknowledgePushes, let highestPushID {
+                    outbox.enqueue(codec.encode(ClientFrame.pushAcks(upTo: highestPushID)))
                 }
                 if let reason = page.closed {
                     outbox.closed(reason: reason)

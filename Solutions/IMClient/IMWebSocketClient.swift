@@ -21,6 +21,8 @@ public final class IMWebSocketClient: Sendable {
 
     enum Outgoing: Sendable {
         case text(String)
+        /// Write the cumulative ACK of the pushes received so far (lesson 20), if still due.
+        case pushAck
         case close
     }
 
@@ -38,8 +40,9 @@ public final class IMWebSocketClient: Sendable {
     /// Connects to `ws://host:port/ws` with `token` and waits for `hello`.
     /// - Parameters:
     ///   - tokenInQuery: send the token as `?token=` (as browsers do) instead of a header.
-    ///   - acknowledgePushes: answer every push that carries an id with `pushAck` as soon as it
-    ///     is received (lesson 04). Tests turn it off to play a client whose ACKs get lost.
+    ///   - acknowledgePushes: acknowledge every push that carries an id (lesson 04), one
+    ///     cumulative `pushAck` for each burst (lesson 20). Tests turn it off to play a client
+    ///     whose ACKs get lost.
     ///   - tls: for `https`/`wss` servers: the roots to trust and the key pins (lesson 06).
     public static func connect(
         baseURL: String, token: String, tokenInQuery: Bool = false, acknowledgePushes: Bool = true,
@@ -61,6 +64,7 @@ public final class IMWebSocketClient: Sendable {
         let heartbeats = HeartbeatPongs()
         let (outgoingStream, outgoing) = AsyncStream.makeStream(of: Outgoing.self)
         let codec = FrameCodec(maxFrameBytes: 16 * 1024 * 1024)
+        let acks = PushAckCoalescer()
 
         let task = Task {
             do {
@@ -73,6 +77,8 @@ public final class IMWebSocketClient: Sendable {
                             for await item in outgoingStream {
                                 switch item {
                                 case .text(let text): try await outbound.write(.text(text))
+                                case .pushAck:
+                                    if let ack = acks.take() { try await outbound.write(.text(codec.encode(ack))) }
                                 case .close:
                                     try await outbound.close(.normalClosure, reason: nil)
                                     return
@@ -82,8 +88,8 @@ public final class IMWebSocketClient: Sendable {
                         for try await message in inbound.messages(maxSize: 1 << 22) {
                             guard case .text(let text) = message else { continue }
                             let frame = try codec.readServerFrame(Array(text.utf8))
-                            if acknowledgePushes, case .push(let pushID?, _) = frame {
-                                outgoing.yield(.text(codec.encode(ClientFrame.pushAck(pushID: pushID))))
+                            if acknowledgePushes, case .push(let pushID?, _) = frame, acks.received(pushID) {
+                                outgoing.yield(.pushAck)
                             }
                             if case .pong(let ref?) = frame, HeartbeatPongs.isHeartbeat(ref) {
                                 await heartbeats.answered(ref)

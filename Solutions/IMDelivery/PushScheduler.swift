@@ -58,6 +58,12 @@ public final class PushScheduler<Payload: Sendable>: PushTimerClient {
         state.withLock { $0.window.acknowledge(pushID) }
     }
 
+    /// The client acknowledged every push up to `pushID` (one frame for a burst); returns how many it settled.
+    @discardableResult
+    public func acknowledge(upTo pushID: UInt64) -> Int {
+        state.withLock { $0.window.acknowledge(upTo: pushID) }
+    }
+
     /// How many pushes wait for an ACK.
     public var pendingCount: Int { state.withLock { $0.window.pendingCount } }
 

@@ -60,6 +60,16 @@ public struct PushWindow<Payload: Sendable>: Sendable {
         pending.removeValue(forKey: pushID) != nil
     }
 
+    /// The client acknowledged every push up to `pushID` at once (a cumulative ACK, as TCP's): on
+    /// one ordered connection, holding push N means holding every push before it. Returns how
+    /// many pushes it settled; ids above `pushID` keep waiting.
+    @discardableResult
+    public mutating func acknowledge(upTo pushID: UInt64) -> Int {
+        let settled = pending.keys.filter { $0 <= pushID }
+        for id in settled { pending[id] = nil }
+        return settled.count
+    }
+
     /// Checks the window at time `now`: every overdue push is re-sent while it has retries left
     /// (and checked again `retryInterval` later); overdue pushes without retries are given up.
     public mutating func tick(now: Duration) -> [PushWindowAction<Payload>] {

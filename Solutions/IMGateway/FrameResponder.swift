@@ -54,7 +54,7 @@ public struct FrameResponder: Sendable {
                 return .pong(ref: id)
             case .sync(let id, let request):
                 return .sync(ref: id, try await chat.sync(for: identity.userID, after: request.after, limit: request.limit))
-            case .pushAck:
+            case .pushAck, .pushAcks:
                 return nil
             case .extension(let frame):
                 // A dotted type that no extension of this server owns.

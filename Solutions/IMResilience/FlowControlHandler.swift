@@ -47,7 +47,7 @@ public struct FlowControlHandler: FrameHandler {
     /// What may be refused under overload, and how readily; nil: never refused.
     static func priority(of frame: ClientFrame) -> AdaptiveConcurrencyLimit.Priority? {
         switch frame {
-        case .ping, .pushAck: nil
+        case .ping, .pushAck, .pushAcks: nil
         case .send, .sync: .core
         case .read, .extension: .nonCore
         }

@@ -26,6 +26,7 @@ struct AckedPushTracking: PushTrackerFactory {
         let scheduler: PushScheduler<TimelineEntry>
         func push(_ entry: TimelineEntry) { scheduler.push(entry) }
         func acknowledge(_ pushID: UInt64) { scheduler.acknowledge(pushID) }
+        func acknowledge(upTo pushID: UInt64) { scheduler.acknowledge(upTo: pushID) }
         func close() { scheduler.close() }
     }
 }

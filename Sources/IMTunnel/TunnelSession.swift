@@ -195,10 +195,15 @@ public final class TunnelSession: FrameSink {
 
     private func apply(_ frames: [ClientFrame], responder: FrameResponder) async {
         for frame in frames {
-            if case .pushAck(let pushID) = frame {
-                // An ACK of a push is not a request: nothing is answered.
+            // An ACK of a push is not a request: nothing is answered.
+            switch frame {
+            case .pushAck(let pushID):
                 state.withLock { $0.tracker }?.acknowledge(pushID)
                 continue
+            case .pushAcks(let upTo):
+                state.withLock { $0.tracker }?.acknowledge(upTo: upTo)
+                continue
+            default: break
             }
             if let reply = await responder.answer(frame, from: identity, connection: connection) { send(reply) }
         }

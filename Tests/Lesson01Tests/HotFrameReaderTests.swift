@@ -53,6 +53,7 @@ struct HotFrameReaderTests {
         }
         for pushID: UInt64 in [0, 1, 123_456, UInt64.max] {
             try expectReadAlike(Array(codec.encode(.pushAck(pushID: pushID)).utf8))
+            try expectReadAlike(Array(codec.encode(.pushAcks(upTo: pushID)).utf8))
         }
         // The web client (app.js): JSON.stringify({ v: 1, ...frame }).
         try expectReadAlike(Array(#"{"v":1,"type":"send","id":"s17","data":{"to":2,"body":"hé 😀","clientMsgID":"w-1"}}"#.utf8))
@@ -136,6 +137,7 @@ struct HotFrameReaderTests {
             codec.encode(.send(id: "r1", SendRequest(to: UserID(12), body: "héllo \"x\" \\ 😀", clientMsgID: "c9"))),
             #"{"v":1,"type":"send","id":null,"data":{"to":-3,"body":"\u00e9\ud83d\ude00","from":5,"clientMsgID":null}}"#,
             codec.encode(.pushAck(pushID: 40_017)),
+            codec.encode(.pushAcks(upTo: 40_018)),
         ]
         try expectNoDisagreement(
             bases: clientBases, seed: 0x1F_2025, readers: "exercise 01.1 (decodeClientFrame) and the hand reader"

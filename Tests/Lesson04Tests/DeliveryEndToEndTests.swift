@@ -63,6 +63,57 @@ struct DeliveryEndToEndTests {
         }
     }
 
+    @Test("one pushAck with upTo settles a burst: the pushes up to it are not repeated, the one after it is")
+    func cumulativePushAck() async throws {
+        try await withTestServer(configure: Self.quickRetries) { server in
+            let alice = try await server.registerUser("alice")
+            let bob = try await server.registerUser("bob")
+            let manualBob = try await IMWebSocketClient.connect(
+                baseURL: server.baseURL, token: bob.credentials.token, acknowledgePushes: false)
+            var pushIDs: [UInt64] = []
+            for index in 1...3 {
+                _ = try await alice.http.send(to: bob.id, body: "m\(index)", clientMsgID: "m\(index)")
+                guard case .push(let pushID?, _) = try await manualBob.next(timeout: .seconds(5)) else {
+                    Issue.record("expected push \(index) with an id")
+                    return
+                }
+                pushIDs.append(pushID)
+            }
+            manualBob.send(.pushAcks(upTo: pushIDs[1]))
+            // The first check (300 ms) re-pushes only what the cumulative ACK left out.
+            guard case .push(let repeated?, let entry) = try await manualBob.next(timeout: .seconds(5)) else {
+                Issue.record("expected the third push again")
+                return
+            }
+            #expect(
+                repeated == pushIDs[2] && entry.message?.body == "m3", "only the push above upTo is repeated; got \(repeated)")
+            manualBob.send(.pushAcks(upTo: repeated))
+            try await Task.sleep(for: .milliseconds(1_000))
+            #expect(await manualBob.buffered().isEmpty, "after the second cumulative ACK nothing is repeated")
+            #expect(await !manualBob.isClosed(), "a client whose cumulative ACKs cover its pushes keeps its connection")
+        }
+    }
+
+    @Test("a burst of pushes is acknowledged by the client library's coalesced ACKs: none is repeated")
+    func coalescedAcksCoverABurst() async throws {
+        try await withTestServer(configure: Self.quickRetries) { server in
+            let alice = try await server.registerUser("alice")
+            let bob = try await server.registerUser("bob")
+            let bobSocket = try await server.connect(bob)
+            let aliceSocket = try await server.connect(alice)
+            for index in 1...40 {
+                aliceSocket.send(.send(id: "s\(index)", SendRequest(to: bob.id, body: "b\(index)", clientMsgID: "b\(index)")))
+            }
+            var bodies: [String] = []
+            while bodies.count < 40 { bodies.append(try await bobSocket.nextPushedMessage().body) }
+            #expect(Set(bodies).count == 40, "every message of the burst arrives once")
+            try await Task.sleep(for: .milliseconds(1_000))
+            let extra = await bobSocket.buffered()
+            #expect(extra.isEmpty, "the coalesced ACKs covered every push: none was repeated; got \(extra.count) frames")
+            #expect(await !bobSocket.isClosed(), "the connection stays open")
+        }
+    }
+
     @Test("a retried send with the same clientMsgID is stored once and answered with the same ACK")
     func retriedSendIsStoredOnce() async throws {
         try await withTestServer { server in

@@ -23,6 +23,16 @@ struct PushWindowTests {
         #expect(window.pendingCount == 1, "PushWindow.acknowledge: unknown ACKs change nothing")
     }
 
+    @Test("a cumulative ACK settles every push up to its number at once; later pushes keep waiting")
+    func cumulativeAcknowledgement() {
+        var window = PushWindow<String>(policy: policy)
+        for payload in ["a", "b", "c", "d"] { _ = window.push(payload, now: .zero) }
+        _ = window.acknowledge(2)
+        #expect(window.acknowledge(upTo: 3) == 2, "PushWindow.acknowledge(upTo:): pushes 1 and 3 were still pending")
+        #expect(window.pendingIDs == [4], "PushWindow.acknowledge(upTo:): only the push above the number waits")
+        #expect(window.acknowledge(upTo: 3) == 0, "PushWindow.acknowledge(upTo:): a repeated cumulative ACK changes nothing")
+    }
+
     @Test("04.2 an unacknowledged push is re-sent twice, 2 s apart, then given up")
     func retriesThenGivesUp() {
         var window = PushWindow<String>(policy: policy)

@@ -58,7 +58,14 @@ public struct FrameCodec: Sendable {
     /// `unknown_type` for any other type. Lesson 01's exercise hands every type it does not know here.
     private func laterLessonFrame(_ type: String, _ header: FrameHeader) throws -> ClientFrame {
         switch type {
-        case "pushAck": return .pushAck(pushID: try payload(PushAckPayload.self, of: type, in: header).pushID)
+        case "pushAck":
+            // Either one push (`pushID`) or every push up to a number (`upTo`), never both.
+            let ack = try payload(PushAckPayload.self, of: type, in: header)
+            switch (ack.pushID, ack.upTo) {
+            case (let pushID?, nil): return .pushAck(pushID: pushID)
+            case (nil, let upTo?): return .pushAcks(upTo: upTo)
+            default: throw IMError.badFrame("`pushAck` needs either `pushID` or `upTo`")
+            }
         case "sync": return .sync(id: header.id, try payload(SyncRequest.self, of: type, in: header))
         case _ where ExtensionFrame.isExtensionType(type):
             return .extension(ExtensionFrame(type: type, id: header.id, data: header.extensionData))
@@ -91,7 +98,8 @@ public struct FrameCodec: Sendable {
         case .read(let id, let conversation, let upToSeq):
             Self.encode(type: "read", id: id, data: ReadRequest(conversationID: conversation, upToSeq: upToSeq))
         case .ping(let id): Self.encode(type: "ping", id: id, data: Empty?.none)
-        case .pushAck(let pushID): HotFrameWriter.pushAck(pushID: pushID)
+        case .pushAck(let pushID): HotFrameWriter.pushAck(field: "pushID", pushID)
+        case .pushAcks(let upTo): HotFrameWriter.pushAck(field: "upTo", upTo)
         case .sync(let id, let request): Self.encode(type: "sync", id: id, data: request)
         case .extension(let frame): Self.encode(type: frame.type, id: frame.id, data: frame.data)
         }
@@ -250,7 +258,8 @@ struct ReadRequest: Codable {
 
 /// The payload of `pushAck`.
 struct PushAckPayload: Codable {
-    let pushID: UInt64
+    var pushID: UInt64? = nil
+    var upTo: UInt64? = nil
 }
 
 /// The payload of `push`.

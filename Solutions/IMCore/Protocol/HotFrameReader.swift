@@ -88,7 +88,7 @@ private struct ScannedFrame {
     // The keys each object may have (built once: a set literal in a function is built on every call).
     private static let frameKeys: Set<String> = ["v", "type", "id", "ref", "data"]
     private static let sendKeys: Set<String> = ["to", "body", "clientMsgID", "from"]
-    private static let pushAckKeys: Set<String> = ["pushID"]
+    private static let pushAckKeys: Set<String> = ["pushID", "upTo"]
     private static let ackKeys: Set<String> = ["message"]
     private static let pushKeys: Set<String> = ["pushID", "entry"]
     private static let messageKeys: Set<String> = [
@@ -125,8 +125,12 @@ private struct ScannedFrame {
             else { return nil }
             return .send(id: id, SendRequest(to: UserID(to), body: body, clientMsgID: clientMsgID, from: from.map { UserID($0) }))
         case "pushAck":
-            guard let data = Fields(fields, known: Self.pushAckKeys), let pushID = data["pushID"]?.uint64 else { return nil }
-            return .pushAck(pushID: pushID)
+            guard let data = Fields(fields, known: Self.pushAckKeys) else { return nil }
+            switch (data["pushID"], data["upTo"]) {
+            case (let pushID?, nil): return pushID.uint64.map { .pushAck(pushID: $0) }
+            case (nil, let upTo?): return upTo.uint64.map { .pushAcks(upTo: $0) }
+            default: return nil  // both or neither: the codec answers `bad_frame`
+            }
         default: return nil
         }
     }

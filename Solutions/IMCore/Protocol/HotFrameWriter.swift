@@ -76,11 +76,11 @@ struct HotFrameWriter {
         return writer.text
     }
 
-    /// `{"v":1,"type":"pushAck","data":{"pushID":…}}`
-    static func pushAck(pushID: UInt64) -> String {
+    /// `{"v":1,"type":"pushAck","data":{"pushID":…}}`, or `"upTo"` for every push up to a number.
+    static func pushAck(field: String, _ pushID: UInt64) -> String {
         var writer = HotFrameWriter()
         writer.header(type: "pushAck", ref: nil)
-        writer.raw("\"data\":{\"pushID\":")
+        writer.raw("\"data\":{\"\(field)\":")
         writer.raw(String(pushID))
         writer.raw("}}")
         return writer.text

@@ -12,6 +12,8 @@ public protocol PushTracker: Sendable {
     func push(_ entry: TimelineEntry)
     /// The client acknowledged `pushID`.
     func acknowledge(_ pushID: UInt64)
+    /// The client acknowledged every push up to `pushID` (one cumulative ACK for a burst).
+    func acknowledge(upTo pushID: UInt64)
     /// Stops tracking (the connection is closing). The tracker's clock is the factory's business.
     func close()
 }

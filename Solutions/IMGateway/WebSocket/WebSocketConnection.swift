@@ -133,10 +133,15 @@ final class WebSocketConnection: FrameSink {
             // The frame is refused, but its `id` may still be readable: answer that request.
             return enqueue(.reply(.error(ref: FrameCodec.requestID(in: bytes), IMError(describing: error))))
         }
-        if case .pushAck(let pushID) = frame {
-            // An ACK of a push is not a request: nothing is answered, and it need not wait.
+        // An ACK of a push is not a request: nothing is answered, and it need not wait.
+        switch frame {
+        case .pushAck(let pushID):
             state.withLock { $0.tracker }?.acknowledge(pushID)
             return true
+        case .pushAcks(let upTo):
+            state.withLock { $0.tracker }?.acknowledge(upTo: upTo)
+            return true
+        default: break
         }
         return enqueue(.request(frame))
     }

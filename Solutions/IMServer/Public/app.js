@@ -961,6 +961,7 @@
         return;
       }
       this.ws = ws;
+      this.ackUpTo = undefined; // push ids count from 1 again on every connection
       ws.onmessage = (event) => { if (this.ws === ws) this.onFrame(event.data); };
       ws.onclose = () => { if (this.ws === ws) { this.ws = null; this.onDown(); } };
       ws.onerror = () => { /* a close event follows */ };
@@ -1049,9 +1050,21 @@
       }
     },
 
-    /** A timeline entry (lessons 04 and 09): acknowledge it first, then show it. */
+    /**
+     * A timeline entry (lessons 04 and 09): acknowledge it, then show it. A burst of pushes gets
+     * one cumulative ACK (lesson 20): the highest id is noted, and one `pushAck {upTo}` goes out
+     * once the frames already received have been handled.
+     */
     onPush(data) {
-      if (typeof data.pushID === 'number') this.send({ type: 'pushAck', data: { pushID: data.pushID } });
+      if (typeof data.pushID === 'number') {
+        const first = this.ackUpTo === undefined;
+        this.ackUpTo = Math.max(this.ackUpTo || 0, data.pushID);
+        if (first) setTimeout(() => {
+          const upTo = this.ackUpTo;
+          this.ackUpTo = undefined;
+          if (upTo !== undefined) this.send({ type: 'pushAck', data: { upTo } });
+        }, 0);
+      }
       const entry = data.entry || {};
       if (entry.message) ingest(entry.message);
       if (entry.read) {

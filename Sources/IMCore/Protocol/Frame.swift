@@ -19,6 +19,9 @@ public enum ClientFrame: Hashable, Sendable {
     case ping(id: String?)
     /// The client has the push numbered `pushID` (lesson 04). Not answered.
     case pushAck(pushID: UInt64)
+    /// The client has every push numbered up to `upTo` on this connection: one frame acknowledges
+    /// a burst of pushes (lesson 20, where one message fans out to many). Not answered.
+    case pushAcks(upTo: UInt64)
     /// Ask for the timeline entries after a version (lesson 09).
     case sync(id: String?, SyncRequest)
     /// A frame of a later lesson (`room.post`, `group.send`), answered by the extension that owns it.
@@ -29,7 +32,7 @@ public enum ClientFrame: Hashable, Sendable {
         switch self {
         case .send(let id, _), .read(let id, _, _), .ping(let id), .sync(let id, _): id
         case .extension(let frame): frame.id
-        case .pushAck: nil
+        case .pushAck, .pushAcks: nil
         }
     }
 }
