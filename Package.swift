@@ -273,7 +273,8 @@ let package = Package(
         .executableTarget(
             name: "im-client",
             dependencies: [
-                "IMClient", "IMCore", "IMSecurity", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "IMClient", "IMCore", "IMSecurity", "IMGroup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Solutions/Tools/im-client",
             swiftSettings: swiftSettings

@@ -168,7 +168,9 @@ public struct IMHTTPClient: Sendable {
         }
     }
 
-    func call<Response: Decodable>(
+    /// A JSON request to any route (later lessons' routes, such as `/api/v1/groups`): the answer
+    /// decoded as `Response`, or the server's error.
+    public func call<Response: Decodable>(
         _ method: String, _ path: String, json: (some Encodable)? = String?.none, timeout: TimeAmount = .seconds(30)
     ) async throws -> Response {
         let body = try json.map { Array(try JSONEncoder().encode($0)) }

@@ -47,6 +47,25 @@ check "bob's contacts show one unread from alice" bash -c "IM_CLIENT_SESSION=$wo
 check "history shows the message" bash -c "IM_CLIENT_SESSION=$work/alice.json $bin/im-client history bob | grep -q 'me: hello from a script'"
 check "the web client is served at /" python3 -c "import urllib.request,sys; sys.exit(0 if b'<html' in urllib.request.urlopen('$IM_SERVER/').read().lower() else 1)"
 
+# Groups (lesson 20): carol is a demo user too.
+carol() { IM_CLIENT_SESSION="$work/carol.json" "$bin/im-client" "$@"; }
+check "demo user carol logs in" carol login carol password123
+check "alice creates a group with bob and carol" alice group create team bob carol
+IM_CLIENT_SESSION="$work/carol.json" "$bin/im-client" follow --count 1 --json >"$work/follow-group.out" 2>&1 &
+follow_pid=$!
+sleep 1
+check "alice sends to the group" alice group send team "hello team"
+for _ in $(seq 1 50); do grep -q "hello team" "$work/follow-group.out" && break; sleep 0.1; done
+check "carol's follow receives the group message live" grep -q '"body":"hello team"' "$work/follow-group.out"
+kill "$follow_pid" 2>/dev/null
+check "bob's group list shows one unread" bash -c "IM_CLIENT_SESSION=$work/bob.json $bin/im-client group list | grep -q 'team (1 unread)'"
+check "bob reads the group's history" bash -c "IM_CLIENT_SESSION=$work/bob.json $bin/im-client group history team | grep -q 'alice: hello team'"
+check "bob marks the group read" bash -c "IM_CLIENT_SESSION=$work/bob.json $bin/im-client group read team | grep -q '0 unread'"
+check "bob's unread is 0 after reading" bash -c "IM_CLIENT_SESSION=$work/bob.json $bin/im-client group list | grep -q ' team: '"
+check "a member who is not an admin cannot remove anyone" bash -c "! IM_CLIENT_SESSION=$work/bob.json $bin/im-client group remove team carol"
+check "carol leaves the group" carol group leave team
+check "the group lists two members after carol left" bash -c "[ \$(IM_CLIENT_SESSION=$work/alice.json $bin/im-client group members team | wc -l) -eq 2 ]"
+
 # Restart on the same data folder: the message is still there.
 kill "$server_pid"; wait "$server_pid" 2>/dev/null
 "$bin/im-server" --host 127.0.0.1 --port "$port" --data "$work/data" >"$work/server2.out" 2>&1 &

@@ -6,6 +6,7 @@
 //   im-client contacts | history bob | users | logout
 //   im-client login --server https://localhost:8443 --ca ca.pem --pin sha256/… alice '…'   # TLS (lesson 06)
 //   im-client resolve                             # HttpDNS: the gateway addresses, fastest first
+//   im-client group create team bob carol         # groups (lesson 20): list, send, history, read, …
 //
 // The session (server, token, device) is saved in ~/.im-client.json, or the file in
 // IM_CLIENT_SESSION; --json prints machine-readable lines.
@@ -14,6 +15,7 @@ import ArgumentParser
 import Foundation
 import IMClient
 import IMCore
+import IMGroup
 import IMSecurity
 
 @main
@@ -23,7 +25,7 @@ struct IMClientCommand: AsyncParsableCommand {
         abstract: "A terminal client of the IM server.",
         subcommands: [
             Register.self, Login.self, Logout.self, Users.self, Contacts.self, Send.self, History.self, Follow.self,
-            Resolve.self,
+            Resolve.self, GroupCommand.self,
         ])
 }
 
@@ -288,6 +290,15 @@ struct Follow: AsyncParsableCommand {
                 guard await socket.heartbeat(timeout: .seconds(10)) else {
                     throw ValidationError("the connection to the server is lost (heartbeat unanswered)")
                 }
+                continue
+            }
+            if case .extension("group.message", nil, let data?) = frame, peer == nil,
+                let message = try? data.decode(GroupMessage.self)
+            {
+                // Lesson 20: a group's message, pushed to every online member.
+                let who = message.from == me.id ? "me" : names[message.from] ?? "user \(message.from)"
+                options.emit(message, text: "[group #\(message.group) seq \(message.seq)] \(who): \(message.body)")
+                seen += 1
                 continue
             }
             guard case .push(_, let entry) = frame, let message = entry.message else { continue }
