@@ -164,7 +164,9 @@ public struct IMHTTPClient: Sendable {
         return try await withHardDeadline(.nanoseconds(timeout.nanoseconds) + .seconds(2), "\(method) \(path)") {
             let response = try await http.execute(prepared, timeout: timeout)
             let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-            return RawResponse(status: Int(response.status.code), body: Array(bytes.readableBytesView))
+            return RawResponse(
+                status: Int(response.status.code), body: Array(bytes.readableBytesView),
+                headers: Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { $1 }))
         }
     }
 
@@ -213,6 +215,8 @@ public struct PollResult: Codable, Sendable, Hashable {
 public struct RawResponse: Sendable {
     public let status: Int
     public let body: [UInt8]
+    /// The response's header fields, names lowercased (a repeated field keeps its last value).
+    public var headers: [String: String] = [:]
     public var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The error of an error answer, if it has the documented shape.

@@ -24,6 +24,10 @@ public struct Gateway: Sendable {
     public let readiness = Readiness()
     /// Caps the listener's connections, per client address and in all.
     public let connectionLimiter: ConnectionLimiter
+    /// Checks every request before its route or WebSocket upgrade (lesson 12's address limits).
+    public let requestGates = RequestGates()
+    /// How a request's client address is found (trusted proxies' `X-Forwarded-For`).
+    public var clientAddress: ClientAddress { ClientAddress(trustedProxies: configuration.trustedProxies) }
 
     public init(
         accounts: AccountService, configuration: GatewayConfiguration = GatewayConfiguration(),
@@ -49,6 +53,7 @@ public struct Gateway: Sendable {
     /// Adds the API and `/health` to `router`. (`/ws` is not a route: see `serverBuilder`.)
     public func addRoutes(to router: Router<IMRequestContext>, chat: ChatService) {
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: RequestGateMiddleware(gates: requestGates, clientAddress: clientAddress))
         router.get("health") { [readiness] _, _ in
             // 503 while draining: balancers stop sending new clients here before any are closed.
             readiness.isDraining
@@ -98,7 +103,8 @@ public struct Gateway: Sendable {
         let endpoint = WebSocketEndpoint(
             responder: responder, accounts: accounts, registry: registry, configuration: configuration,
             pushTracking: pushTracking,
-            observer: connectionEvents, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes))
+            observer: connectionEvents, codec: FrameCodec(maxFrameBytes: configuration.maxFrameBytes),
+            gates: requestGates)
         let limiter = connectionLimiter
         return HTTPServerBuilder { responder in
             GatewayChannel(responder: responder, webSockets: endpoint, limiter: limiter)

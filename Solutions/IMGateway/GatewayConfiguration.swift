@@ -33,6 +33,9 @@ public struct GatewayConfiguration: Sendable {
     public var passwordHashCost: UInt8 = 10
     /// Limits on failed logins per account, per address and per both.
     public var loginThrottle = LoginThrottle.Configuration()
+    /// Addresses of the operator's own proxies (nginx, haproxy): their `X-Forwarded-For` names
+    /// the client, for limits per address. Empty: the peer address is the client's.
+    public var trustedProxies: Set<String> = []
 
     public init() {}
 }

@@ -12,6 +12,12 @@ public struct ResilienceConfiguration: Sendable {
     public var concurrency: AdaptiveConcurrencyLimit.Configuration? = AdaptiveConcurrencyLimit.Configuration()
     /// The circuit breaker around the logic layer (whose failures are the store's).
     public var breaker: CircuitBreaker.Configuration? = CircuitBreaker.Configuration()
+    /// Limits per client address on routes (new connections, registrations, logins; `RouteLimit`).
+    /// Empty: none. Behind a proxy, set `GatewayConfiguration.trustedProxies` so that the client's
+    /// address is counted, not the proxy's.
+    public var perAddress: [RouteLimit] = RouteLimit.defaults
+    /// Addresses remembered at most per limit.
+    public var maxAddresses = 100_000
 
     public struct SendLimit: Sendable, Hashable {
         /// Sends per second per user, on average.

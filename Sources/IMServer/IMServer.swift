@@ -78,6 +78,9 @@ public struct IMServer: Sendable {
         throw Exercise.notImplemented("11.1", expected: "the store opened at configuration.databasePath with SyncStore.migrations, and SyncStore, Gateway (AckedPushTracking) and ChatService (SyncStore and the gateway's timeline pusher) wired on it, the gateway watched by an IdleSweeper")
         // END EXERCISE 11.1
         extensions = try makeExtensions(Parts(store: store, gateway: gateway, chat: chat))
+        for serverExtension in extensions {
+            for gate in serverExtension.requestGates { gateway.requestGates.add(gate) }
+        }
     }
 
     /// The server's one front door: the gateway's API and WebSocket, then the web client's files.

@@ -23,6 +23,11 @@ public protocol ServerExtension: Sendable {
     /// (`gateway.registry.entry(_:of:)`) and hear of connections closing (`gateway.connectionEvents`).
     func frameHandlers(gateway: Gateway) -> [any FrameHandler]
 
+    /// Checks every HTTP request and WebSocket upgrade passes before its route or upgrade runs,
+    /// in the order the extensions were given (lesson 12's limits per address). Asked once, when
+    /// the server is made.
+    var requestGates: [any RequestGate] { get }
+
     /// Adds the extension's routes. They come after the gateway's, so they share its error
     /// middleware; `context.gateway.authenticatedGroup` gives them the token check.
     func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext)
@@ -34,6 +39,8 @@ public protocol ServerExtension: Sendable {
 
 extension ServerExtension {
     public func frameHandlers(gateway: Gateway) -> [any FrameHandler] { [] }
+
+    public var requestGates: [any RequestGate] { [] }
 
     public func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext) {}
 

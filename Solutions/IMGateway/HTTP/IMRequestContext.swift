@@ -10,13 +10,17 @@ public struct IMRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Who sent the request; `nil` until `AuthMiddleware` has checked the token.
     public var identity: Identity?
-    /// The client's IP address (without the port), for limits per address; nil when unknown.
+    /// The peer's IP address (without the port); nil when unknown. Behind a proxy, the proxy's.
     public let remoteAddress: String?
+    /// The client's IP address, for limits per address: `remoteAddress`, or behind a trusted
+    /// proxy the address it forwarded (lesson 12, `ClientAddress`).
+    public var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         identity = nil
         remoteAddress = source.channel.remoteAddress?.ipAddress
+        clientAddress = remoteAddress
     }
 
     /// The identity, or `unauthorized` on a route that forgot its middleware.

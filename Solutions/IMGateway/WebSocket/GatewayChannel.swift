@@ -69,7 +69,8 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
                 maxFrameSize: webSockets.maxWireFrameBytes,
                 shouldUpgrade: { channel, head in
                     attempt.value.tried = true
-                    return webSockets.authenticate(head, on: channel.eventLoop).map { result in
+                    return webSockets.authenticate(head, from: channel.remoteAddress?.ipAddress, on: channel.eventLoop).map {
+                        result in
                         switch result {
                         case .success(let identity):
                             attempt.value.identity = identity
@@ -148,7 +149,8 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
         let body = ByteBuffer(string: ErrorBody.json(error))
         let head = HTTPResponse(
             status: .init(code: error.code.httpStatus),
-            headerFields: [.connection: "close", .contentType: "application/json", .contentLength: "\(body.readableBytes)"])
+            headerFields: [.connection: "close", .contentType: "application/json", .contentLength: "\(body.readableBytes)"]
+                + (error.retryAfter.map { [HTTPField(name: .retryAfter, value: String($0))] } ?? []))
         try? await http.executeThenClose { _, outbound in
             try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
         }

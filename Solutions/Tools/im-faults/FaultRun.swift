@@ -49,7 +49,8 @@ struct FaultRun {
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         // The lanes send as fast as acknowledgements come, well over lesson 12's per-user rate;
         // this run is about crashes, not flow control, so the limit is off.
-        let server = try ServerProcess(executable: serverPath, dataDirectory: data, arguments: ["--send-rate", "0"])
+        let server = try ServerProcess(
+            executable: serverPath, dataDirectory: data, arguments: ["--send-rate", "0", "--no-address-limits"])
         try await server.start()
         defer {
             if !server.stop() {

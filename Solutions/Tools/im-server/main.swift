@@ -90,6 +90,22 @@ struct IMServerCommand: AsyncParsableCommand {
     )
     var shedLoad = true
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Limit per client address the new connections (10/s, burst 100), tunnel sessions (10/s, burst 100), registrations (1 per 5 s, burst 30) and logins (2/s, burst 60); over them: 429 with Retry-After (lesson 12; env IM_ADDRESS_LIMITS=0 turns them off)."
+    )
+    var addressLimits = Self.environment("IM_ADDRESS_LIMITS") != "0"
+
+    @Option(help: "Also limit every other /api request per client address to this many per second, burst 10 times that (0: off).")
+    var addressApiRate: Double = 0
+
+    @Option(
+        help:
+            "Address of a proxy of yours (nginx, haproxy) whose X-Forwarded-For names the client, for the limits per address (repeat for several)."
+    )
+    var trustedProxy: [String] = []
+
     @Option(help: "Seconds a new connection has to send its first request head (an HTTP request or the WebSocket upgrade).")
     var firstRequestTimeout: Int = 10
 
@@ -150,6 +166,7 @@ struct IMServerCommand: AsyncParsableCommand {
         guard sendRate >= 0, sendBurst >= 1 else {
             throw ValidationError("--send-rate must be 0 or more, --send-burst 1 or more")
         }
+        guard addressApiRate >= 0 else { throw ValidationError("--address-api-rate must be 0 or more") }
         guard firstRequestTimeout >= 1 else { throw ValidationError("--first-request-timeout must be at least 1 second") }
         guard groupMaxMembers >= 2 else { throw ValidationError("--group-max-members must be at least 2") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
@@ -188,6 +205,10 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.drain.window = .seconds(drainWindow)
         configuration.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         configuration.resilience.sends = sendRate == 0 ? nil : .init(rate: sendRate, burst: sendBurst)
+        configuration.resilience.perAddress =
+            addressLimits
+            ? RouteLimit.defaults + (addressApiRate > 0 ? [.api(rate: addressApiRate, burst: addressApiRate * 10)] : []) : []
+        configuration.gateway.trustedProxies = Set(trustedProxy)
         if !shedLoad {
             configuration.resilience.concurrency = nil
             configuration.resilience.breaker = nil

@@ -18,7 +18,7 @@ struct HTTPAPI: Sendable {
     func addRoutes(to router: Router<IMRequestContext>) {
         let open = router.group("api/v1")
         open.post("register") { request, _ in try await register(request) }
-        open.post("login") { request, context in try await login(request, from: context.remoteAddress) }
+        open.post("login") { request, context in try await login(request, from: context.clientAddress) }
 
         let api = router.group("api/v1").add(middleware: AuthMiddleware(accounts: accounts))
         api.post("logout") { _, context in

@@ -25,16 +25,26 @@ struct WebSocketEndpoint: Sendable {
     let pushTracking: (any PushTrackerFactory)?
     let observer: (any ConnectionObserver)?
     let codec: FrameCodec
+    /// Lesson 12: the checks an upgrade passes before its token is (expensively) checked.
+    let gates: RequestGates
 
     /// The largest frame the wire decoder accepts. It sits above the protocol's limit, so that a
     /// frame over our limit gets our `frame_too_large` error first, not just a dropped connection.
     var maxWireFrameBytes: Int { configuration.maxFrameBytes * 4 }
 
     /// Checks the path and the token of an upgrade request.
-    func authenticate(_ head: HTTPRequestHead, on eventLoop: any EventLoop) -> EventLoopFuture<Result<Identity, IMError>> {
+    func authenticate(_ head: HTTPRequestHead, from peer: String?, on eventLoop: any EventLoop)
+        -> EventLoopFuture<Result<Identity, IMError>>
+    {
         let uri = URI(head.uri)
         guard uri.path == "/ws" else {
             return eventLoop.makeSucceededFuture(.failure(IMError.notFound("no WebSocket endpoint at \(uri.path)")))
+        }
+        let forwardedFor = head.headers["X-Forwarded-For"]
+        let address = ClientAddress(trustedProxies: configuration.trustedProxies).resolve(
+            peer: peer, forwardedFor: forwardedFor.isEmpty ? nil : forwardedFor.joined(separator: ","))
+        if let refusal = gates.check(GateRequest(kind: .webSocket, method: "GET", path: uri.path, address: address)) {
+            return eventLoop.makeSucceededFuture(.failure(refusal))
         }
         let bearer = head.headers.first(name: "Authorization").flatMap { header in
             header.hasPrefix("Bearer ") ? String(header.dropFirst("Bearer ".count)) : nil
