@@ -433,7 +433,7 @@ let package = Package(
             name: "Lesson12Tests",
             dependencies: [
                 "IMCore", "IMGateway", "IMResilience", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
-                "CourseSupport",
+                "CourseSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
