@@ -120,7 +120,7 @@ public actor IMAdaptiveClient {
                 // Lesson 12: refused for now (over the rate, or the server overloaded). Wait what it
                 // asks, plus up to half again at random so refused clients do not come back
                 // together, then send again with the same clientMsgID. Any other refusal is final.
-                guard let wait = Self.backOff(error), clock.now + wait < deadline else {
+                guard let wait = serverBackOff(error), clock.now + wait < deadline else {
                     throw IMClientError.server(status: status, error)
                 }
                 try await Task.sleep(for: wait)
@@ -129,14 +129,6 @@ public actor IMAdaptiveClient {
             }
         }
         throw IMClientError.timedOut("the ACK of \(clientMsgID)")
-    }
-
-    /// How long to wait before retrying a request the server refused for now (`rate_limited` or
-    /// `unavailable` with `retryAfter`), with jitter; nil when retrying will not help.
-    static func backOff(_ error: IMError) -> Duration? {
-        guard error.code == .rateLimited || error.code == .unavailable, let seconds = error.retryAfter else { return nil }
-        let base = Double(max(1, seconds))
-        return .milliseconds(Int64(base * Double.random(in: 1.0...1.5) * 1000))
     }
 
     /// The next message of the user's timeline, in version order, each once.

@@ -52,6 +52,12 @@ public struct Gateway: Sendable {
 
     /// Adds the API and `/health` to `router`. (`/ws` is not a route: see `serverBuilder`.)
     public func addRoutes(to router: Router<IMRequestContext>, chat: ChatService) {
+        addRoutes(to: router, responder: FrameResponder(chat: chat))
+    }
+
+    /// The same, with `POST /api/v1/messages` answered by `responder` as a `send` frame is, so that
+    /// later lessons' frame handlers (lesson 12's send limit) apply to HTTP sends too.
+    public func addRoutes(to router: Router<IMRequestContext>, responder: FrameResponder) {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: RequestGateMiddleware(gates: requestGates, clientAddress: clientAddress))
         router.get("health") { [readiness] _, _ in
@@ -59,7 +65,9 @@ public struct Gateway: Sendable {
             readiness.isDraining
                 ? Response.json(["status": "draining"], status: .serviceUnavailable) : Response.json(["status": "ok"])
         }
-        HTTPAPI(chat: chat, accounts: accounts, longPolls: longPolls, configuration: configuration).addRoutes(to: router)
+        HTTPAPI(
+            responder: responder, accounts: accounts, longPolls: longPolls, registry: registry, configuration: configuration
+        ).addRoutes(to: router)
         router.get("ws") { _, _ -> Response in
             throw IMError.badFrame("/ws is a WebSocket endpoint: send an upgrade request")
         }

@@ -86,7 +86,7 @@ public struct IMServer: Sendable {
     /// The server's one front door: the gateway's API and WebSocket, then the web client's files.
     public func makeRouter(logger: Logger) -> Router<IMRequestContext> {
         let router = Router(context: IMRequestContext.self)
-        gateway.addRoutes(to: router, chat: chat)
+        gateway.addRoutes(to: router, responder: frameResponder)
         if let publicFolder = Self.webClientFolder {
             router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
         }

@@ -65,7 +65,10 @@ struct DeliveryEndToEndTests {
 
     @Test("one pushAck with upTo settles a burst: the pushes up to it are not repeated, the one after it is")
     func cumulativePushAck() async throws {
-        try await withTestServer(configure: Self.quickRetries) { server in
+        // Timings with room to spare: the ACKs must reach the server before the first check.
+        try await withTestServer(configure: {
+            $0.pushRetry = RetryPolicy(firstCheck: .seconds(2), retryInterval: .seconds(1), maxRetries: 2)
+        }) { server in
             let alice = try await server.registerUser("alice")
             let bob = try await server.registerUser("bob")
             let manualBob = try await IMWebSocketClient.connect(
@@ -80,7 +83,7 @@ struct DeliveryEndToEndTests {
                 pushIDs.append(pushID)
             }
             manualBob.send(.pushAcks(upTo: pushIDs[1]))
-            // The first check (300 ms) re-pushes only what the cumulative ACK left out.
+            // The first check (2 s) re-pushes only what the cumulative ACK left out.
             guard case .push(let repeated?, let entry) = try await manualBob.next(timeout: .seconds(5)) else {
                 Issue.record("expected the third push again")
                 return
@@ -88,7 +91,7 @@ struct DeliveryEndToEndTests {
             #expect(
                 repeated == pushIDs[2] && entry.message?.body == "m3", "only the push above upTo is repeated; got \(repeated)")
             manualBob.send(.pushAcks(upTo: repeated))
-            try await Task.sleep(for: .milliseconds(1_000))
+            try await Task.sleep(for: .milliseconds(2_500))  // past the next retry (1 s) and more
             #expect(await manualBob.buffered().isEmpty, "after the second cumulative ACK nothing is repeated")
             #expect(await !manualBob.isClosed(), "a client whose cumulative ACKs cover its pushes keeps its connection")
         }

@@ -89,4 +89,30 @@ struct FlowControlEndToEndTests {
             #expect(statistics.sendsLimited == refusals.count, "the refusals are counted for operators")
         }
     }
+
+    @Test("12.1 sends over HTTP count against the same bucket as the user's WebSocket sends: over it, 429 with Retry-After")
+    func httpSendsAreLimited() async throws {
+        try await withTestServer(configure: {
+            $0.resilience.sends = .init(rate: 0.01, burst: 3)
+        }) { server in
+            let alice = try await server.registerUser("alice")
+            let bob = try await server.registerUser("bob")
+            let socket = try await server.connect(alice)
+            defer { socket.close() }
+            _ = try await socket.sendMessage(to: bob.id, body: "ws", requestID: "w1")
+            var statuses: [Int] = []
+            for index in 0..<4 {
+                let response = try await alice.http.raw(
+                    "POST", "/api/v1/messages", body: Array(#"{"to":\#(bob.id.rawValue),"body":"http \#(index)"}"#.utf8))
+                statuses.append(response.status)
+                if response.status == 429 {
+                    #expect(response.error?.code == .rateLimited && Int(response.headers["retry-after"] ?? "") ?? 0 >= 1)
+                }
+            }
+            #expect(
+                statuses == [201, 201, 429, 429], "Exercise 12.1: a burst of 3 shared by WebSocket and HTTP; got \(statuses)")
+            let stored = try await bob.http.sync(after: 0).entries.compactMap(\.message).map(\.body)
+            #expect(stored == ["ws", "http 0", "http 1"], "a refused HTTP send stores nothing")
+        }
+    }
 }

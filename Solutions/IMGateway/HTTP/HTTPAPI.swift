@@ -7,10 +7,13 @@ import NIOCore
 
 /// The `/api/v1` routes (docs/PROTOCOL.md).
 struct HTTPAPI: Sendable {
-    let chat: ChatService
+    /// Answers sends as the WebSocket's `send` frames are answered (the extensions' handlers first).
+    let responder: FrameResponder
     let accounts: AccountService
     let longPolls: LongPollHub
+    let registry: SessionRegistry
     let configuration: GatewayConfiguration
+    var chat: ChatService { responder.chat }
 
     func addRoutes(to router: Router<IMRequestContext>) {
         let open = router.group("api/v1")
@@ -103,8 +106,13 @@ struct HTTPAPI: Sendable {
     private func send(_ request: Request, _ context: IMRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         let body = try await decode(SendRequest.self, from: request)
-        let message = try await chat.send(body, from: identity.userID)
-        return .json(["message": message], status: .created)
+        // The same path as a `send` frame, on a connection id of its own (an HTTP request is no
+        // connection of the session map: nothing is skipped when the message is pushed).
+        switch await responder.answer(.send(id: nil, body), from: identity, connection: registry.makeConnectionID()) {
+        case .ack(_, let message): return .json(["message": message], status: .created)
+        case .error(_, let error): throw error
+        default: throw IMError(.internal, "a send was answered with neither an ack nor an error")
+        }
     }
 
     private func history(_ request: Request, _ context: IMRequestContext) async throws -> Response {

@@ -74,8 +74,10 @@ struct GroupSend: AsyncParsableCommand {
         let (client, _) = try options.client()
         let summary = try await resolveGroup(group, with: client)
         let text = body ?? (readLine(strippingNewline: true) ?? "")
-        let message = try await client.sendToGroup(
-            summary.group, body: text, clientMsgID: "cli-\(UUID().uuidString.prefix(12))")
+        let clientMsgID = "cli-\(UUID().uuidString.prefix(12))"
+        let message = try await withServerBackOff {
+            try await client.sendToGroup(summary.group, body: text, clientMsgID: clientMsgID)
+        }
         options.emit(message, text: "sent seq \(message.seq) to \(summary.name)")
     }
 }

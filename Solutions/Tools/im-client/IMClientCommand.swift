@@ -234,7 +234,9 @@ struct Send: AsyncParsableCommand {
         let (client, saved) = try options.client()
         let peer = try await resolveUser(to, with: client, saved: saved)
         let text = body ?? (readLine(strippingNewline: true) ?? "")
-        let message = try await client.send(to: peer.id, body: text, clientMsgID: "cli-\(UUID().uuidString.prefix(12))")
+        // Over the rate or an overloaded server: wait retryAfter and send again, same clientMsgID (lesson 12).
+        let clientMsgID = "cli-\(UUID().uuidString.prefix(12))"
+        let message = try await withServerBackOff { try await client.send(to: peer.id, body: text, clientMsgID: clientMsgID) }
         options.emit(message, text: "sent #\(message.id) to \(peer.username)")
     }
 }
