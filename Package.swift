@@ -214,6 +214,7 @@ let package = Package(
             dependencies: [
                 "IMCore", "IMGateway", "CourseSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: lessonPath(20, "IMGroup"),
             swiftSettings: swiftSettings

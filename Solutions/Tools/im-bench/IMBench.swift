@@ -32,7 +32,7 @@ struct TargetOptions: ParsableArguments {
     var serverBinary = ".build/release/im-server"
     @Option(
         help:
-            "Drive a running server at this URL instead of starting one (start it with --max-connections-per-address 0: every bench connection comes from one address)."
+            "Drive a running server at this URL instead of starting one (start it with --max-connections-per-address 0 --no-address-limits --send-rate 0: every bench connection comes from one address)."
     )
     var url: String?
     @Option(help: "The pid of the running server given by --url, for memory figures.")
