@@ -10,8 +10,10 @@ Then group chat (lesson 20): A creates a group with B and a third user C (regist
 no window yet) and writes to it; B sees the group with unread 1, opens it (the badge clears),
 replies, and A sees the reply live. C signs in afterwards in a third window, which was not open
 while the messages were sent: it catches up (the group with unread 2, then both messages with
-their senders' names) and its reply reaches A and B live. Last, A adds a fourth user D from the
-group's header, and the member count B shows goes from 3 to 4 (a `group.member` push).
+their senders' names) and its reply reaches A and B live. A adds a fourth user D from the
+group's header, and the member count B shows goes from 3 to 4 (a `group.member` push). Last, B's
+WebSocket is dropped (and refused for a while): B long-polls, its group send goes over HTTP, A
+writes meanwhile, and once B reconnects it catches up (group.sync, then group.history).
 
 Environment:
   IM_SERVER_URL   the server's base URL (default http://127.0.0.1:8080)
@@ -48,6 +50,32 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT = 15  # seconds, for every explicit wait
 
+# Installed before each page's own scripts: records the page's WebSockets, so the test can drop
+# them (and refuse new ones for a while) to see the client fall back to long polling and catch
+# up after it reconnects. A refused socket points at a closed port and fails at once.
+SOCKET_SWITCH = """
+(() => {
+  const Native = window.WebSocket;
+  const sockets = [];
+  let refused = false;
+  function Recorded(url, protocols) {
+    const socket = new Native(refused ? 'ws://127.0.0.1:9/refused' : url, protocols);
+    sockets.push(socket);
+    return socket;
+  }
+  Recorded.prototype = Native.prototype;
+  for (const name of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Recorded[name] = Native[name];
+  window.WebSocket = Recorded;
+  window.imTestSockets = {
+    drop() {
+      refused = true;
+      for (const socket of sockets.splice(0)) socket.close();
+    },
+    allow() { refused = false; },
+  };
+})();
+"""
+
 
 def log(text):
     print(text, flush=True)
@@ -80,6 +108,7 @@ class Window:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
         self.driver = webdriver.Chrome(service=service, options=options)
+        self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SOCKET_SWITCH})
         self.wait = WebDriverWait(
             self.driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
         )
@@ -185,6 +214,13 @@ class Window:
 
     def bodies(self):
         return [m["body"] for m in self.messages()]
+
+    def drop_websocket(self):
+        """Closes the page's WebSocket and refuses new ones until allow_websocket()."""
+        self.driver.execute_script("window.imTestSockets.drop()")
+
+    def allow_websocket(self):
+        self.driver.execute_script("window.imTestSockets.allow()")
 
     def wait_live(self):
         self.until(
@@ -406,6 +442,25 @@ def run_group(base_url, windows, suffix, password, first_user, second_user):
     a.wait_text("conversation-subtitle", lambda t: t.startswith("4 members"), "4 members")
     b.wait_text("conversation-subtitle", lambda t: t.startswith("4 members"), "4 members")
     log("A adds D; B sees 4 members")
+
+    # B loses its WebSocket: it long-polls, and its group send goes over HTTP. A writes meanwhile
+    # (no push can reach B). Once B reconnects, group.sync + group.history bring A's message.
+    b.drop_websocket()
+    b.until("B long polling", lambda d: b.connection_state()[0] == "polling")
+    g4 = f"Sent over HTTP by {name_b} #{suffix}"
+    b.send(g4)
+    assert b.wait_for_message(g4, stored=True)["id"] == "4", "B's send over HTTP"
+    a.wait_for_message(g4, stored=True)
+    g5 = f"While B was away #{suffix}"
+    a.send(g5)
+    a.wait_for_message(g5, stored=True)
+    b.allow_websocket()
+    b.wait_live()
+    got = b.wait_for_message(g5, stored=True)
+    assert got["id"] == "5" and got["sender"] == name_a, f"B's catch-up: {got}"
+    assert b.bodies() == [g1, g2, g3, g4, g5], f"[b] group messages after the catch-up: {b.bodies()}"
+    b.badge_is(f"group-unread-{group}", None)
+    log("B falls back to HTTP, reconnects and catches up")
 
     for window in (a, b, c):
         state, text = window.connection_state()
