@@ -13,7 +13,8 @@ while the messages were sent: it catches up (the group with unread 2, then both 
 their senders' names) and its reply reaches A and B live. A adds a fourth user D from the
 group's header, and the member count B shows goes from 3 to 4 (a `group.member` push). Last, B's
 WebSocket is dropped (and refused for a while): B long-polls, its group send goes over HTTP, A
-writes meanwhile, and once B reconnects it catches up (group.sync, then group.history).
+writes meanwhile, and once B reconnects it catches up (group.sync, then group.history). Then one
+group.message push is hidden from B: the next one shows a gap, and B pulls the message it missed.
 
 Environment:
   IM_SERVER_URL   the server's base URL (default http://127.0.0.1:8080)
@@ -52,15 +53,26 @@ WAIT = 15  # seconds, for every explicit wait
 
 # Installed before each page's own scripts: records the page's WebSockets, so the test can drop
 # them (and refuse new ones for a while) to see the client fall back to long polling and catch
-# up after it reconnects. A refused socket points at a closed port and fails at once.
+# up after it reconnects (a refused socket points at a closed port and fails at once), and can
+# hide the next frames of one type from the page (a lost push).
 SOCKET_SWITCH = """
 (() => {
   const Native = window.WebSocket;
   const sockets = [];
+  const hidden = {};  // frame type -> how many more to hide
   let refused = false;
   function Recorded(url, protocols) {
     const socket = new Native(refused ? 'ws://127.0.0.1:9/refused' : url, protocols);
     sockets.push(socket);
+    // The page sets onmessage; it is called from here, after the filter.
+    let handler = null;
+    Object.defineProperty(socket, 'onmessage', { get: () => handler, set: (fn) => { handler = fn; } });
+    socket.addEventListener('message', (event) => {
+      let type = null;
+      try { type = JSON.parse(event.data).type; } catch (error) { /* not JSON: the page decides */ }
+      if (hidden[type] > 0) { hidden[type] -= 1; return; }
+      if (handler) handler.call(socket, event);
+    });
     return socket;
   }
   Recorded.prototype = Native.prototype;
@@ -72,6 +84,7 @@ SOCKET_SWITCH = """
       for (const socket of sockets.splice(0)) socket.close();
     },
     allow() { refused = false; },
+    hide(type, count) { hidden[type] = count; },
   };
 })();
 """
@@ -221,6 +234,10 @@ class Window:
 
     def allow_websocket(self):
         self.driver.execute_script("window.imTestSockets.allow()")
+
+    def hide_frames(self, frame_type, count):
+        """The page will not see the next `count` frames of `frame_type` (as if they were lost)."""
+        self.driver.execute_script("window.imTestSockets.hide(arguments[0], arguments[1])", frame_type, count)
 
     def wait_live(self):
         self.until(
@@ -461,6 +478,18 @@ def run_group(base_url, windows, suffix, password, first_user, second_user):
     assert b.bodies() == [g1, g2, g3, g4, g5], f"[b] group messages after the catch-up: {b.bodies()}"
     b.badge_is(f"group-unread-{group}", None)
     log("B falls back to HTTP, reconnects and catches up")
+
+    # A push B never sees: the next one has a seq past the one B holds, and B pulls the gap.
+    b.hide_frames("group.message", 1)
+    g6, g7 = f"Lost on the way to B #{suffix}", f"After the lost one #{suffix}"
+    a.send(g6)
+    a.wait_for_message(g6, stored=True)
+    a.send(g7)
+    a.wait_for_message(g7, stored=True)
+    b.wait_for_message(g6, stored=True)
+    b.wait_for_message(g7, stored=True)
+    assert b.bodies() == [g1, g2, g3, g4, g5, g6, g7], f"[b] group messages after the gap: {b.bodies()}"
+    log("B pulls the message whose push it missed")
 
     for window in (a, b, c):
         state, text = window.connection_state()
