@@ -6,6 +6,16 @@ sends a message; B sees the unread badge, opens the chat and sees the message; B
 sees the reply live. Both windows must say they are live over the WebSocket; a reload of B's page
 must keep the history.
 
+Then group chat (lesson 20): A creates a group with B and a third user C (registered over HTTP,
+no window yet) and writes to it; B sees the group with unread 1, opens it (the badge clears),
+replies, and A sees the reply live. C signs in afterwards in a third window, which was not open
+while the messages were sent: it catches up (the group with unread 2, then both messages with
+their senders' names) and its reply reaches A and B live. A adds a fourth user D from the
+group's header, and the member count B shows goes from 3 to 4 (a `group.member` push). Last, B's
+WebSocket is dropped (and refused for a while): B long-polls, its group send goes over HTTP, A
+writes meanwhile, and once B reconnects it catches up (group.sync, then group.history). Then one
+group.message push is hidden from B: the next one shows a gap, and B pulls the message it missed.
+
 Environment:
   IM_SERVER_URL   the server's base URL (default http://127.0.0.1:8080)
   IM_ARTIFACTS    where screenshots go (default: a new temporary directory)
@@ -16,12 +26,14 @@ Needs: Debian's `chromium` and `chromium-driver`, and `selenium` from PyPI.
 Prints `1 passed, 0 failed` or `0 passed, 1 failed` last and exits 0 or 1.
 """
 
+import json
 import os
 import secrets
 import sys
 import tempfile
 import time
 import traceback
+import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import (
@@ -38,6 +50,44 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT = 15  # seconds, for every explicit wait
+
+# Installed before each page's own scripts: records the page's WebSockets, so the test can drop
+# them (and refuse new ones for a while) to see the client fall back to long polling and catch
+# up after it reconnects (a refused socket points at a closed port and fails at once), and can
+# hide the next frames of one type from the page (a lost push).
+SOCKET_SWITCH = """
+(() => {
+  const Native = window.WebSocket;
+  const sockets = [];
+  const hidden = {};  // frame type -> how many more to hide
+  let refused = false;
+  function Recorded(url, protocols) {
+    const socket = new Native(refused ? 'ws://127.0.0.1:9/refused' : url, protocols);
+    sockets.push(socket);
+    // The page sets onmessage; it is called from here, after the filter.
+    let handler = null;
+    Object.defineProperty(socket, 'onmessage', { get: () => handler, set: (fn) => { handler = fn; } });
+    socket.addEventListener('message', (event) => {
+      let type = null;
+      try { type = JSON.parse(event.data).type; } catch (error) { /* not JSON: the page decides */ }
+      if (hidden[type] > 0) { hidden[type] -= 1; return; }
+      if (handler) handler.call(socket, event);
+    });
+    return socket;
+  }
+  Recorded.prototype = Native.prototype;
+  for (const name of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Recorded[name] = Native[name];
+  window.WebSocket = Recorded;
+  window.imTestSockets = {
+    drop() {
+      refused = true;
+      for (const socket of sockets.splice(0)) socket.close();
+    },
+    allow() { refused = false; },
+    hide(type, count) { hidden[type] = count; },
+  };
+})();
+"""
 
 
 def log(text):
@@ -71,6 +121,7 @@ class Window:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
         self.driver = webdriver.Chrome(service=service, options=options)
+        self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SOCKET_SWITCH})
         self.wait = WebDriverWait(
             self.driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
         )
@@ -100,6 +151,7 @@ class Window:
               own: li.classList.contains('own'),
               pending: li.dataset.pending === 'true',
               bodyChildren: li.querySelector('.body').children.length,
+              sender: li.querySelector('.sender').textContent,
             }));
             """
         )
@@ -123,17 +175,69 @@ class Window:
         self.driver.get(self.base_url + "/")
 
     def register(self, username, password, display_name):
+        self.sign_in(username, password, display_name, register=True)
+
+    def login(self, username, password, display_name):
+        self.sign_in(username, password, display_name, register=False)
+
+    def sign_in(self, username, password, display_name, register):
+        """Through the login form (switched to "Create account" to register)."""
         self.open_app()
-        self.clickable("register-toggle").click()
-        self.find("login-displayname")
+        if register:
+            self.clickable("register-toggle").click()
+            self.find("login-displayname").send_keys(display_name)
         self.find("login-username").send_keys(username)
         self.find("login-password").send_keys(password)
-        self.find("login-displayname").send_keys(display_name)
         self.clickable("login-submit").click()
         self.until(
-            "the main screen after registering",
+            f"the main screen after {'registering' if register else 'signing in'}",
             lambda d: d.find_element(By.CSS_SELECTOR, tid("me-name")).text == display_name,
         )
+
+    def group_id(self, name):
+        """The id of the group row named `name` in the list (waits for it)."""
+        return self.until(
+            f"a group named {name!r} in the list",
+            lambda d: d.execute_script(
+                """
+                const row = [...document.querySelectorAll('[data-kind="group"]')]
+                  .find(b => b.querySelector('.contact-name').textContent === arguments[0]);
+                return row ? row.dataset.groupId : null;
+                """,
+                name,
+            ),
+        )
+
+    def badge_is(self, test_id, text):
+        """Waits for the badge `test_id` to read `text`, or to be gone when `text` is None."""
+
+        def check(d):
+            found = d.find_elements(By.CSS_SELECTOR, tid(test_id))
+            if text is None:
+                return not found
+            return bool(found) and found[0].text.strip() == text
+
+        self.until(f"badge {test_id} to {'go away' if text is None else f'read {text}'}", check)
+
+    def text_of(self, test_id):
+        return self.driver.find_element(By.CSS_SELECTOR, tid(test_id)).text
+
+    def wait_text(self, test_id, predicate, what):
+        self.until(f"{test_id}: {what}", lambda d: predicate(d.find_element(By.CSS_SELECTOR, tid(test_id)).text))
+
+    def bodies(self):
+        return [m["body"] for m in self.messages()]
+
+    def drop_websocket(self):
+        """Closes the page's WebSocket and refuses new ones until allow_websocket()."""
+        self.driver.execute_script("window.imTestSockets.drop()")
+
+    def allow_websocket(self):
+        self.driver.execute_script("window.imTestSockets.allow()")
+
+    def hide_frames(self, frame_type, count):
+        """The page will not see the next `count` frames of `frame_type` (as if they were lost)."""
+        self.driver.execute_script("window.imTestSockets.hide(arguments[0], arguments[1])", frame_type, count)
 
     def wait_live(self):
         self.until(
@@ -168,12 +272,29 @@ class Window:
             pass
 
 
+def register_over_http(base_url, username, password, display_name):
+    """A user for the group scenario, registered without a browser (POST /api/v1/register)."""
+    body = json.dumps({"username": username, "password": password, "displayName": display_name}).encode()
+    request = urllib.request.Request(
+        base_url.rstrip("/") + "/api/v1/register", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201, f"registering {username}: HTTP {response.status}"
+
+
 def run(base_url, artifacts, windows):
     suffix = secrets.token_hex(3)
     user_a, user_b = f"wa_{suffix}", f"wb_{suffix}"
     name_a, name_b = f"Ann {suffix}", f"Ben {suffix}"
     password = "pw-" + secrets.token_hex(8)
     log(f"users: {user_a}, {user_b} on {base_url}")
+    run_direct(base_url, artifacts, windows, suffix, password, (user_a, name_a), (user_b, name_b))
+    run_group(base_url, windows, suffix, password, (user_a, name_a), (user_b, name_b))
+
+
+def run_direct(base_url, artifacts, windows, suffix, password, first_user, second_user):
+    """The one-to-one scenario; leaves A and B signed in, each with the other's chat open."""
+    (user_a, name_a), (user_b, name_b) = first_user, second_user
 
     a = Window("a", base_url)
     windows.append(a)
@@ -250,6 +371,129 @@ def run(base_url, artifacts, windows):
     b.until("the composer at 360 px", lambda d: d.find_element(By.CSS_SELECTOR, tid("composer")).is_displayed())
     b.screenshot(artifacts, "-360px")
     b.driver.set_window_size(1200, 800)
+    b.until("the wide layout again", lambda d: d.find_element(By.CSS_SELECTOR, tid("new-group")).is_displayed())
+
+
+def run_group(base_url, windows, suffix, password, first_user, second_user):
+    """Group chat (lesson 20) between A, B and C, C catching up in a window opened afterwards."""
+    (user_a, name_a), (user_b, name_b) = first_user, second_user
+    a, b = windows[0], windows[1]
+    user_c, name_c = f"wc_{suffix}", f"Cy {suffix}"
+    user_d, name_d = f"wd_{suffix}", f"Di {suffix}"
+    register_over_http(base_url, user_c, password, name_c)
+    register_over_http(base_url, user_d, password, name_d)
+
+    # A creates the group with B and C. The name would be markup if put in as HTML.
+    group_name = f"Team <i>{suffix}</i> & co"
+    a.clickable("new-group").click()
+    a.find("group-name").send_keys(group_name)
+    a.clickable(f"group-pick-{user_b}").click()
+    a.clickable(f"group-pick-{user_c}").click()
+    a.clickable("group-create").click()
+    a.until("the group's title", lambda d: d.find_element(By.CSS_SELECTOR, tid("conversation-title")).text == group_name)
+    a.wait_text("conversation-subtitle", lambda t: t.startswith("3 members"), "3 members")
+    group = a.group_id(group_name)
+    row_children = a.driver.execute_script(
+        "return document.querySelector(arguments[0]).querySelector('.contact-name').children.length",
+        tid(f"group-{group}"),
+    )
+    assert row_children == 0, "the group name was parsed as HTML"
+    log(f"A created group {group}")
+
+    g1 = f"Welcome to <b>the group</b> #{suffix}"
+    a.send(g1)
+    sent = a.wait_for_message(g1, stored=True)
+    assert sent["own"] and sent["id"] == "1" and sent["bodyChildren"] == 0, f"A's group message: {sent}"
+
+    # B (live, another chat open) gets the group with unread 1, then opens it: the badge clears.
+    b.badge_is(f"group-unread-{group}", "1")
+    preview = b.text_of(f"group-{group}")
+    assert group_name in preview and g1 in preview, f"B's group row: {preview!r}"
+    b.clickable(f"group-{group}").click()
+    got = b.wait_for_message(g1, stored=True)
+    assert not got["own"] and got["sender"] == name_a and got["id"] == "1", f"B's copy: {got}"
+    b.badge_is(f"group-unread-{group}", None)
+    log("B sees the group, unread 1, then the message; the badge clears")
+
+    # B replies; A (group open) sees it live with B's name, and no badge.
+    g2 = f"Thanks {name_a} #{suffix}"
+    b.send(g2)
+    b.wait_for_message(g2, stored=True)
+    a_got = a.wait_for_message(g2, stored=True)
+    assert not a_got["own"] and a_got["sender"] == name_b and a_got["id"] == "2", f"A's copy: {a_got}"
+    assert not a.driver.find_elements(By.CSS_SELECTOR, tid(f"group-unread-{group}")), "A has the group open, yet a badge"
+    for window in (a, b):
+        assert window.bodies() == [g1, g2], f"[{window.name}] group messages on screen: {window.bodies()}"
+    log("A sees B's reply live")
+
+    # C signs in now, in a window that was not open while the messages were sent: it catches up.
+    c = Window("c", base_url)
+    windows.append(c)
+    c.login(user_c, password, name_c)
+    c.wait_live()
+    c.badge_is(f"group-unread-{group}", "2")
+    c.clickable(f"group-{group}").click()
+    c.wait_for_message(g1, stored=True)
+    c.wait_for_message(g2, stored=True)
+    senders = [(m["body"], m["sender"]) for m in c.messages()]
+    assert senders == [(g1, name_a), (g2, name_b)], f"[c] group history: {senders}"
+    c.badge_is(f"group-unread-{group}", None)
+    c.wait_text("conversation-subtitle", lambda t: t.startswith("3 members"), "3 members")
+    log("C catches up: unread 2, both messages with their senders")
+
+    # C's reply reaches both open windows live.
+    g3 = f"Hello both, from {name_c} #{suffix}"
+    c.send(g3)
+    c.wait_for_message(g3, stored=True)
+    for window in (a, b):
+        got = window.wait_for_message(g3, stored=True)
+        assert got["sender"] == name_c and got["id"] == "3", f"[{window.name}] C's reply: {got}"
+        assert window.bodies() == [g1, g2, g3], f"[{window.name}] group messages: {window.bodies()}"
+
+    # The owner adds D from the header; B's open group shows the new member count (group.member).
+    a.clickable("members-toggle").click()
+    a.find(f"member-{user_c}")
+    a.clickable(f"add-member-{user_d}").click()
+    a.clickable("add-members-submit").click()
+    a.find(f"member-{user_d}")
+    a.wait_text("conversation-subtitle", lambda t: t.startswith("4 members"), "4 members")
+    b.wait_text("conversation-subtitle", lambda t: t.startswith("4 members"), "4 members")
+    log("A adds D; B sees 4 members")
+
+    # B loses its WebSocket: it long-polls, and its group send goes over HTTP. A writes meanwhile
+    # (no push can reach B). Once B reconnects, group.sync + group.history bring A's message.
+    b.drop_websocket()
+    b.until("B long polling", lambda d: b.connection_state()[0] == "polling")
+    g4 = f"Sent over HTTP by {name_b} #{suffix}"
+    b.send(g4)
+    assert b.wait_for_message(g4, stored=True)["id"] == "4", "B's send over HTTP"
+    a.wait_for_message(g4, stored=True)
+    g5 = f"While B was away #{suffix}"
+    a.send(g5)
+    a.wait_for_message(g5, stored=True)
+    b.allow_websocket()
+    b.wait_live()
+    got = b.wait_for_message(g5, stored=True)
+    assert got["id"] == "5" and got["sender"] == name_a, f"B's catch-up: {got}"
+    assert b.bodies() == [g1, g2, g3, g4, g5], f"[b] group messages after the catch-up: {b.bodies()}"
+    b.badge_is(f"group-unread-{group}", None)
+    log("B falls back to HTTP, reconnects and catches up")
+
+    # A push B never sees: the next one has a seq past the one B holds, and B pulls the gap.
+    b.hide_frames("group.message", 1)
+    g6, g7 = f"Lost on the way to B #{suffix}", f"After the lost one #{suffix}"
+    a.send(g6)
+    a.wait_for_message(g6, stored=True)
+    a.send(g7)
+    a.wait_for_message(g7, stored=True)
+    b.wait_for_message(g6, stored=True)
+    b.wait_for_message(g7, stored=True)
+    assert b.bodies() == [g1, g2, g3, g4, g5, g6, g7], f"[b] group messages after the gap: {b.bodies()}"
+    log("B pulls the message whose push it missed")
+
+    for window in (a, b, c):
+        state, text = window.connection_state()
+        assert state == "live" and "WebSocket" in text, f"[{window.name}] connection state {state!r} {text!r}"
 
 
 def main():

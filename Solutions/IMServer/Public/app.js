@@ -1,7 +1,9 @@
 // The course's web client: plain JavaScript, no build step, no dependencies.
 // It speaks the protocol in docs/PROTOCOL.md: HTTP for sign-in, history and contacts; a WebSocket
 // for live delivery, with long polling while the WebSocket is down and a catch-up poll after it
-// comes back. Every piece of user text goes into the page through textContent, never innerHTML.
+// comes back. Groups (lesson 20) go over the WebSocket's `group.*` frames when it is live and over
+// the same operations' HTTP routes when it is not. Every piece of user text goes into the page
+// through textContent, never innerHTML.
 'use strict';
 
 (() => {
@@ -15,6 +17,8 @@
   const PING_EVERY = 25000;           // heartbeat on an idle WebSocket
   const PONG_TIMEOUT = 10000;         // no frame this long after a ping: the socket is dead
   const HELLO_TIMEOUT = 10000;        // no hello this long after connecting: give up on this try
+  const GROUP_POLL_EVERY = 10000;     // group.sync over HTTP this often while the WebSocket is down
+  const GROUP_PULL_ROUNDS = 20;       // history pages one catch-up of one group may pull
   const STORAGE_SESSION = 'im.session';
   const STORAGE_DEVICE = 'im.deviceID';
 
@@ -104,6 +108,7 @@
   const state = {
     session: null,              // {token, deviceID, user}
     contacts: new Map(),        // conversationID -> {conversationID, peer, lastMessage, unread}
+    groups: new Map(),          // group id -> group, see mergeGroup()
     users: new Map(),           // user id -> user (directory cache and peers seen)
     recent: [],                 // the last messages ingested, re-applied after a contacts refresh
     cursor: 0,                  // the newest message id seen; the `after` of the next poll
@@ -193,6 +198,12 @@
     clearTimeout(bannerTimer);
   }
 
+  /** A failed request in one line, for the error line of a form. */
+  function formErrorText(error) {
+    if (!(error instanceof ApiError)) return String(error);
+    return error.code === 'network' ? 'Cannot reach the server.' : error.message;
+  }
+
   /** Reports a failed request, except a 401 (which already signed out) and aborted requests. */
   function report(error) {
     if (!error || error.name === 'AbortError') return;
@@ -261,9 +272,7 @@
       $('login-password').value = '';
       await startSession(session);
     } catch (error) {
-      errorLine.textContent = error instanceof ApiError
-        ? (error.code === 'network' ? 'Cannot reach the server.' : error.message)
-        : String(error);
+      errorLine.textContent = formErrorText(error);
     } finally {
       $('login-submit').disabled = false;
     }
@@ -276,7 +285,10 @@
     state.session = session;
     state.contacts.clear();
     state.contactsLoaded = false;
+    state.groups.clear();
     state.users.clear();
+    directory = [];
+    directoryLoadedAt = 0;
     state.recent = [];
     state.cursor = 0;
     state.open = null;
@@ -291,6 +303,7 @@
     fillAvatar($('me-avatar'), session.user);
     closeConversationView();
     closePicker();
+    closeGroupForm();
     hideError();
 
     const epoch = state.epoch;
@@ -315,6 +328,7 @@
     connection.stop();
     sessionStorage.removeItem(STORAGE_SESSION);
     state.contacts.clear();
+    state.groups.clear();
     state.pending.clear();
     state.open = null;
     $('contact-list').replaceChildren();
@@ -351,9 +365,8 @@
     for (const message of state.recent) applyToContact(message);
     renderContacts();
     // The open conversation is on screen: whatever the server still counts as unread there is read.
-    if (state.open) {
-      const contact = state.contacts.get(state.open.conversationID);
-      if (contact && contact.unread > 0 && isVisible()) scheduleRead(state.open.conversationID);
+    if (state.open && state.open.group === undefined && unreadOf(state.open.conversationID) > 0 && isVisible()) {
+      scheduleRead(state.open.conversationID);
     }
   }
 
@@ -398,38 +411,46 @@
     return true;
   }
 
-  function sortedContacts() {
-    return [...state.contacts.values()].sort((a, b) => {
-      const ai = a.lastMessage ? a.lastMessage.id : Number.MAX_SAFE_INTEGER;
-      const bi = b.lastMessage ? b.lastMessage.id : Number.MAX_SAFE_INTEGER;
-      return bi - ai;
-    });
+  /**
+   * One-to-one conversations and groups in one list, the most recent first (a row without any
+   * message yet, just started, sits on top). Server times order rows of both kinds.
+   */
+  function sortedChats() {
+    const chats = [];
+    for (const contact of state.contacts.values()) {
+      chats.push({ key: contact.conversationID, contact, last: contact.lastMessage });
+    }
+    for (const group of state.groups.values()) chats.push({ key: group.key, group, last: group.lastMessage });
+    const at = (chat) => (chat.last ? chat.last.sentAt : Number.MAX_SAFE_INTEGER);
+    return chats.sort((a, b) => at(b) - at(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   function renderContacts() {
+    if (!state.session) return;
     const list = $('contact-list');
-    const contacts = sortedContacts();
+    const chats = sortedChats();
     const keep = new Set();
-    contacts.forEach((contact, index) => {
-      keep.add(contact.conversationID);
-      let node = contactNodes.get(contact.conversationID);
+    chats.forEach((chat, index) => {
+      keep.add(chat.key);
+      let node = contactNodes.get(chat.key);
       if (!node) {
-        node = buildContactNode(contact);
-        contactNodes.set(contact.conversationID, node);
+        node = chat.group ? buildGroupNode(chat.group) : buildContactNode(chat.contact);
+        contactNodes.set(chat.key, node);
       }
-      updateContactNode(node, contact);
+      if (chat.group) updateGroupNode(node, chat.group); else updateContactNode(node, chat.contact);
       if (list.children[index] !== node) list.insertBefore(node, list.children[index] || null);
     });
     for (const [id, node] of contactNodes) {
       if (!keep.has(id)) { node.remove(); contactNodes.delete(id); }
     }
-    $('contacts-empty').hidden = contacts.length > 0;
+    $('contacts-empty').hidden = chats.length > 0;
     updateTitle();
   }
 
-  function buildContactNode(contact) {
+  /** The skeleton of a row of the list: avatar, name and time, preview and badge. */
+  function buildChatNode(attrs, onClick) {
     const li = el('li', { class: 'contact-item' });
-    const button = el('button', { type: 'button', class: 'contact', 'data-testid': `contact-${contact.peer.username}` });
+    const button = el('button', { type: 'button', class: 'contact', ...attrs });
     const avatar = el('span', { class: 'avatar', 'aria-hidden': 'true' });
     const body = el('span', { class: 'contact-body' });
     const top = el('span', { class: 'contact-top' });
@@ -438,92 +459,156 @@
     bottom.append(el('span', { class: 'contact-preview' }));
     body.append(top, bottom);
     button.append(avatar, body);
-    button.addEventListener('click', () => openConversation(contact.peer));
+    button.addEventListener('click', onClick);
     li.append(button);
     return li;
   }
 
-  function updateContactNode(li, contact) {
+  function buildContactNode(contact) {
+    return buildChatNode({ 'data-testid': `contact-${contact.peer.username}` }, () => openConversation(contact.peer));
+  }
+
+  /** Fills a row's name, time, preview, unread badge and state; returns its button. */
+  function fillChatNode(li, { key, name, last, preview, unread, badgeTestID, label }) {
     const button = li.firstChild;
-    const me = state.session.user.id;
-    fillAvatar(button.querySelector('.avatar'), contact.peer);
-    button.querySelector('.contact-name').textContent = displayName(contact.peer);
-    const last = contact.lastMessage;
-    const time = button.querySelector('.contact-time');
-    time.textContent = last ? contactTime(last.sentAt) : '';
-    const preview = button.querySelector('.contact-preview');
-    preview.textContent = last ? (last.from === me ? `You: ${last.body}` : last.body) : 'No messages yet';
+    button.querySelector('.contact-name').textContent = name;
+    button.querySelector('.contact-time').textContent = last ? contactTime(last.sentAt) : '';
+    button.querySelector('.contact-preview').textContent = preview;
     const bottom = button.querySelector('.contact-bottom');
     let badge = bottom.querySelector('.badge');
-    if (contact.unread > 0) {
+    if (unread > 0) {
       if (!badge) {
-        badge = el('span', { class: 'badge', 'data-testid': `unread-${contact.peer.username}` });
+        badge = el('span', { class: 'badge', 'data-testid': badgeTestID });
         bottom.append(badge);
       }
-      badge.textContent = contact.unread > 99 ? '99+' : String(contact.unread);
+      badge.textContent = unread > 99 ? '99+' : String(unread);
     } else if (badge) {
       badge.remove();
     }
-    const isOpen = state.open && state.open.conversationID === contact.conversationID;
+    const isOpen = state.open && state.open.conversationID === key;
     button.classList.toggle('active', !!isOpen);
-    button.classList.toggle('has-unread', contact.unread > 0);
+    button.classList.toggle('has-unread', unread > 0);
     if (isOpen) button.setAttribute('aria-current', 'true'); else button.removeAttribute('aria-current');
-    const unreadText = contact.unread > 0 ? `, ${contact.unread} unread` : '';
-    button.setAttribute('aria-label', `${displayName(contact.peer)} (@${contact.peer.username})${unreadText}`);
+    button.setAttribute('aria-label', `${label}${unread > 0 ? `, ${unread} unread` : ''}`);
+    return button;
+  }
+
+  function updateContactNode(li, contact) {
+    const me = state.session.user.id;
+    const last = contact.lastMessage;
+    fillAvatar(li.firstChild.querySelector('.avatar'), contact.peer);
+    fillChatNode(li, {
+      key: contact.conversationID,
+      name: displayName(contact.peer),
+      last,
+      preview: last ? (last.from === me ? `You: ${last.body}` : last.body) : 'No messages yet',
+      unread: contact.unread,
+      badgeTestID: `unread-${contact.peer.username}`,
+      label: `${displayName(contact.peer)} (@${contact.peer.username})`,
+    });
   }
 
   function updateTitle() {
     let total = 0;
     for (const contact of state.contacts.values()) total += contact.unread;
+    for (const group of state.groups.values()) total += groupUnread(group);
     document.title = total > 0 ? `(${total}) IM` : 'IM';
   }
 
   // MARK: - New chat picker
 
-  async function openPicker() {
-    $('picker').hidden = false;
-    $('new-chat').setAttribute('aria-expanded', 'true');
-    $('new-chat').textContent = '× Close';
-    $('user-search').value = '';
-    $('user-search').focus();
-    const list = $('user-list');
+  // The user directory (GET /users, everyone but us): the pickers list it, and it names the
+  // senders of group messages.
+  let directory = [];
+  let directoryLoad = null;
+  let directoryLoadedAt = 0;
+
+  /** Loads the directory (again when `fresh`, or when it is older than 10 s and a name is missing). */
+  function loadDirectory({ fresh = false } = {}) {
+    if (directoryLoad) return directoryLoad;
+    if (!fresh && directoryLoadedAt && Date.now() - directoryLoadedAt < 10000) return Promise.resolve(directory);
+    const epoch = state.epoch;
+    directoryLoad = api('GET', '/users')
+      .then((data) => {
+        if (epoch !== state.epoch) return directory;
+        directory = (data.users || []).filter((u) => u.id !== state.session.user.id);
+        directory.forEach(rememberUser);
+        directoryLoadedAt = Date.now();
+        renderContacts();
+        refreshSenderNames();
+        return directory;
+      })
+      .finally(() => { directoryLoad = null; });
+    return directoryLoad;
+  }
+
+  /** A loading line, then the directory through `render`, or a failure line. */
+  async function showDirectory(list, render) {
     list.replaceChildren(el('li', { class: 'muted' }, 'Loading…'));
     const epoch = state.epoch;
     try {
-      const data = await api('GET', '/users');
-      if (epoch !== state.epoch) return;
-      const users = (data.users || []).filter((u) => u.id !== state.session.user.id);
-      users.forEach(rememberUser);
-      renderUsers(users);
+      await loadDirectory({ fresh: true });
+      if (epoch === state.epoch) render();
     } catch (error) {
       list.replaceChildren(el('li', { class: 'muted' }, 'Could not load people.'));
       report(error);
     }
   }
 
-  let directory = [];
-  function renderUsers(users) {
-    directory = users;
-    filterUsers();
+  /** Shows or hides a panel of the sidebar; its button says what it does next. */
+  function setSidebarPanel(panelID, buttonID, open, closedLabel) {
+    $(panelID).hidden = !open;
+    $(buttonID).setAttribute('aria-expanded', String(open));
+    $(buttonID).textContent = open ? '× Close' : closedLabel;
+  }
+
+  async function openPicker() {
+    closeGroupForm();
+    setSidebarPanel('picker', 'new-chat', true);
+    $('user-search').value = '';
+    $('user-search').focus();
+    await showDirectory($('user-list'), filterUsers);
+  }
+
+  /** The users matching a search box's text, or a line saying why there are none. */
+  function matchUsers(users, query, list) {
+    const q = query.trim().toLowerCase();
+    const matches = users.filter((u) =>
+      !q || u.username.includes(q) || (u.displayName || '').toLowerCase().includes(q));
+    if (matches.length === 0) {
+      list.replaceChildren(el('li', { class: 'muted' }, users.length ? 'Nobody matches.' : 'Nobody else is here yet.'));
+    }
+    return matches;
+  }
+
+  /** Avatar, name and handle of a user, inside `container` (a button or a label). */
+  function userRow(container, user) {
+    const avatar = el('span', { class: 'avatar small', 'aria-hidden': 'true' });
+    fillAvatar(avatar, user);
+    const text = el('span', { class: 'user-text' });
+    text.append(el('span', { class: 'user-name' }, displayName(user)), el('span', { class: 'user-handle' }, `@${user.username}`));
+    container.append(avatar, text);
+    return container;
+  }
+
+  /** A user with a checkbox whose state lives in `picked` (a Set of user ids). */
+  function checkUserRow(user, testID, picked) {
+    const box = el('input', { type: 'checkbox', 'data-testid': testID, checked: picked.has(user.id) });
+    box.addEventListener('change', () => { if (box.checked) picked.add(user.id); else picked.delete(user.id); });
+    const label = el('label', { class: 'user check' });
+    label.append(box);
+    const li = el('li');
+    li.append(userRow(label, user));
+    return li;
   }
 
   function filterUsers() {
-    const query = $('user-search').value.trim().toLowerCase();
     const list = $('user-list');
-    const matches = directory.filter((u) =>
-      !query || u.username.includes(query) || (u.displayName || '').toLowerCase().includes(query));
-    if (matches.length === 0) {
-      list.replaceChildren(el('li', { class: 'muted' }, directory.length ? 'Nobody matches.' : 'Nobody else is here yet.'));
-      return;
-    }
+    const matches = matchUsers(directory, $('user-search').value, list);
+    if (matches.length === 0) return;
     list.replaceChildren(...matches.map((user) => {
       const li = el('li');
-      const button = el('button', { type: 'button', class: 'user', 'data-testid': `user-${user.username}` });
-      const avatar = el('span', { class: 'avatar small', 'aria-hidden': 'true' });
-      fillAvatar(avatar, user);
-      const text = el('span', { class: 'user-text' });
-      text.append(el('span', { class: 'user-name' }, displayName(user)), el('span', { class: 'user-handle' }, `@${user.username}`));
-      button.append(avatar, text);
+      const button = userRow(el('button', { type: 'button', class: 'user', 'data-testid': `user-${user.username}` }), user);
       button.addEventListener('click', () => { closePicker(); openConversation(user); });
       li.append(button);
       return li;
@@ -531,9 +616,7 @@
   }
 
   function closePicker() {
-    $('picker').hidden = true;
-    $('new-chat').setAttribute('aria-expanded', 'false');
-    $('new-chat').textContent = '+ New chat';
+    setSidebarPanel('picker', 'new-chat', false, '+ New chat');
   }
 
   // MARK: - Conversation
@@ -550,51 +633,69 @@
     $('conversation-view').hidden = true;
     $('no-conversation').hidden = false;
     $('main-screen').classList.remove('show-conversation');
+    closeMembers();
   }
 
-  async function openConversation(peer) {
-    rememberUser(peer);
-    const conversationID = directConversationID(state.session.user.id, peer.id);
-    if (state.open && state.open.conversationID === conversationID) {
-      // Already open: just bring it forward (on a phone the list hides it).
-      $('main-screen').classList.add('show-conversation');
-      $('composer').focus();
-      const contact = state.contacts.get(conversationID);
-      if (contact && contact.unread > 0) markRead(conversationID);
-      return;
-    }
+  /** The unread count of a row of the list, by its key (a conversation id or a group's key). */
+  function unreadOf(key) {
+    const group = groupByKey(key);
+    if (group) return groupUnread(group);
+    const contact = state.contacts.get(key);
+    return contact ? contact.unread : 0;
+  }
+
+  /** When `key` is open already, brings it forward (on a phone the list hides it) and says true. */
+  function focusIfOpen(key) {
+    if (!state.open || state.open.conversationID !== key) return false;
+    $('main-screen').classList.add('show-conversation');
+    if (!$('composer').disabled) $('composer').focus();
+    if (unreadOf(key) > 0) markRead(key);
+    return true;
+  }
+
+  /**
+   * Makes a conversation the one on screen: an empty list waiting for its history, with the
+   * pending sends made to it earlier (before the view was switched) still visible. `fields` are
+   * `peer` (one-to-one) or `group` (lesson 20).
+   */
+  function showConversation(conversationID, fields) {
     const open = {
       conversationID,
-      peer,
-      ids: new Set(),      // message ids on screen
+      ...fields,
+      ids: new Set(),      // message ids (a group's seqs) on screen
       oldest: null,        // the smallest id on screen, the next `before`
       hasMore: false,
       loadingOlder: false,
     };
     state.open = open;
+    closeMembers();
     $('message-list').replaceChildren();
     $('history-empty').hidden = true;
     $('load-older').hidden = true;
     $('no-conversation').hidden = true;
     $('conversation-view').hidden = false;
     $('main-screen').classList.add('show-conversation');
-    $('peer-name').textContent = displayName(peer);
-    $('peer-username').textContent = `@${peer.username}`;
-    fillAvatar($('peer-avatar'), peer);
     $('message-list').setAttribute('aria-busy', 'true');
     renderContacts();
-    // Pending sends to this peer (from before the view was switched) stay visible.
     for (const pending of state.pending.values()) {
-      if (pending.conversationID === conversationID) $('message-list').append(pending.node);
+      if (pending.conversationID === open.conversationID) $('message-list').append(pending.node);
     }
-    $('composer').focus();
+    fillConversationHeader();
+    if (!$('composer').disabled) $('composer').focus();
+    return open;
+  }
 
+  /**
+   * The newest page of the open conversation: `fetchPage()` asks for it, `take(messages)` puts
+   * it on screen. Says whether the conversation is still the one open.
+   */
+  async function loadNewestPage(open, fetchPage, take) {
     const epoch = state.epoch;
     try {
-      const data = await api('GET', `/conversations/${encodeURIComponent(conversationID)}/messages?limit=${HISTORY_PAGE}`);
-      if (epoch !== state.epoch || state.open !== open) return;
-      for (const message of data.messages || []) insertMessage(message);
-      open.hasMore = !!data.hasMore;
+      const page = await fetchPage();
+      if (epoch !== state.epoch || state.open !== open) return false;
+      take(page.messages || []);
+      open.hasMore = !!page.hasMore;
       $('load-older').hidden = !open.hasMore;
       scrollToBottom();
     } catch (error) {
@@ -605,8 +706,44 @@
         updateEmptyHint();
       }
     }
+    return state.open === open;
+  }
+
+  /** The header and composer of a one-to-one conversation or of a group (lesson 20). */
+  function fillConversationHeader() {
+    const open = state.open;
+    if (!open) return;
+    const group = open.group !== undefined ? state.groups.get(open.group) : null;
+    const avatar = $('peer-avatar');
+    avatar.classList.toggle('group', !!group);
+    $('members-toggle').hidden = !group;
+    if (group) {
+      $('peer-name').textContent = group.name;
+      const count = `${group.memberCount} member${group.memberCount === 1 ? '' : 's'}`;
+      $('peer-username').textContent = groupLeft(group) ? `${count} · you are no longer a member` : count;
+      fillGroupAvatar(avatar, group);
+    } else {
+      $('peer-name').textContent = displayName(open.peer);
+      $('peer-username').textContent = `@${open.peer.username}`;
+      fillAvatar(avatar, open.peer);
+    }
+    const left = !!group && groupLeft(group);
+    $('left-notice').hidden = !left;
+    $('composer-form').hidden = left;
+    $('composer').disabled = left;
+  }
+
+  async function openConversation(peer) {
+    rememberUser(peer);
+    const conversationID = directConversationID(state.session.user.id, peer.id);
+    if (focusIfOpen(conversationID)) return;
+    const open = showConversation(conversationID, { peer });
+    const stillOpen = await loadNewestPage(
+      open,
+      () => api('GET', `/conversations/${encodeURIComponent(conversationID)}/messages?limit=${HISTORY_PAGE}`),
+      (messages) => messages.forEach((message) => insertMessage(message)));
     const contact = state.contacts.get(conversationID);
-    if (state.open === open && contact && contact.unread > 0) markRead(conversationID);
+    if (stillOpen && contact && contact.unread > 0) markRead(conversationID);
   }
 
   async function loadOlder() {
@@ -619,10 +756,15 @@
     const scroller = $('messages-scroll');
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
     try {
-      const data = await api('GET',
-        `/conversations/${encodeURIComponent(open.conversationID)}/messages?before=${open.oldest}&limit=${HISTORY_PAGE}`);
+      const isGroup = open.group !== undefined;
+      const data = isGroup
+        ? await groupHistory({ group: open.group, before: open.oldest, limit: HISTORY_PAGE })
+        : await api('GET',
+          `/conversations/${encodeURIComponent(open.conversationID)}/messages?before=${open.oldest}&limit=${HISTORY_PAGE}`);
       if (state.open !== open) return;
-      for (const message of data.messages || []) insertMessage(message);
+      for (const message of data.messages || []) {
+        if (isGroup) receiveGroupMessage(message, { pulled: true }); else insertMessage(message);
+      }
       open.hasMore = !!data.hasMore;
       scroller.scrollTop = scroller.scrollHeight - fromBottom; // keep the reader's place
     } catch (error) {
@@ -651,7 +793,25 @@
 
   function senderOf(message) {
     if (message.from === state.session.user.id) return state.session.user;
-    return state.users.get(message.from) || { id: message.from, username: `user${message.from}` };
+    return userByID(message.from);
+  }
+
+  /** A known user, or a stand-in while the directory is (re)loaded to name it. */
+  function userByID(id) {
+    const user = state.users.get(id);
+    if (user) return user;
+    loadDirectory().catch(() => {}); // renders the names again once it is in
+    return { id, username: `user${id}`, placeholder: true };
+  }
+
+  /** After the directory came in: the sender names of the open conversation's messages. */
+  function refreshSenderNames() {
+    if (!state.session) return;
+    for (const li of $('message-list').children) {
+      if (!li.classList.contains('theirs')) continue;
+      const user = state.users.get(Number(li.dataset.from));
+      if (user) li.querySelector('.sender').textContent = displayName(user);
+    }
   }
 
   function buildMessageNode(message, { pending = false } = {}) {
@@ -722,7 +882,6 @@
     }
     open.ids.add(message.id);
     if (open.oldest === null || message.id < open.oldest) open.oldest = message.id;
-    rememberUser(senderOf(message));
     const li = node || buildMessageNode(message);
     if (node) markStored(li, message);
     const list = $('message-list');
@@ -766,6 +925,11 @@
 
   /** Clears the badge at once and tells the server: a `read` frame when live, else HTTP. */
   async function markRead(conversationID) {
+    const group = groupByKey(conversationID);
+    if (group) {
+      markGroupRead(group);
+      return;
+    }
     const contact = state.contacts.get(conversationID);
     if (contact) {
       contact.unread = 0;
@@ -833,10 +997,11 @@
     composer.value = '';
     autosize();
     const open = state.open;
+    const to = open.peer ? open.peer.id : undefined;
     state.sendCounter += 1;
     const clientMsgID = `web-${state.session.deviceID}-${Date.now().toString(36)}-${state.sendCounter}`.slice(-64);
     const message = {
-      from: state.session.user.id, to: open.peer.id, conversationID: open.conversationID,
+      from: state.session.user.id, to, conversationID: open.conversationID,
       body, clientMsgID, sentAt: Date.now(),
     };
     const node = buildMessageNode(message, { pending: true });
@@ -844,7 +1009,9 @@
     regroup(node);
     updateEmptyHint();
     scrollToBottom();
-    const pending = { clientMsgID, to: open.peer.id, body, conversationID: open.conversationID, node, via: null, requestID: null, failed: false };
+    const pending = {
+      clientMsgID, to, group: open.group, body, conversationID: open.conversationID, node, via: null, requestID: null, failed: false,
+    };
     state.pending.set(clientMsgID, pending);
     dispatchSend(pending);
     composer.focus();
@@ -853,6 +1020,10 @@
   /** Over the WebSocket when it is live (answered by an `ack`), else HTTP POST. */
   async function dispatchSend(pending) {
     if (!state.pending.has(pending.clientMsgID)) state.pending.set(pending.clientMsgID, pending);
+    if (pending.group !== undefined) {
+      dispatchGroupSend(pending);
+      return;
+    }
     const data = { to: pending.to, body: pending.body, clientMsgID: pending.clientMsgID };
     if (connection.live) {
       pending.via = 'ws';
@@ -867,19 +1038,23 @@
       if (epoch !== state.epoch) return;
       ingest(reply.message);
     } catch (error) {
-      if (epoch !== state.epoch) return;
-      if (!state.pending.has(pending.clientMsgID)) return; // delivered by another path meanwhile
-      if (error instanceof ApiError && error.code === 'network') {
-        // Not reachable: keep it queued; it goes out after the next successful catch-up (which
-        // first tells whether this request was stored after all, so nothing is sent twice).
-        pending.orphaned = true;
-        pending.node.querySelector('.status').textContent = 'waiting for connection…';
-        return;
-      }
-      pending.failed = true;
-      markFailed(pending, error instanceof ApiError ? error.code : 'error');
-      report(error);
+      if (epoch === state.epoch) sendFailed(pending, error);
     }
+  }
+
+  function sendFailed(pending, error) {
+    if (!state.pending.has(pending.clientMsgID)) return; // delivered by another path meanwhile
+    if (error instanceof ApiError && error.code === 'network') {
+      // Not reachable: keep it queued; it goes out after the next successful catch-up (which
+      // first tells whether this request was stored after all, so nothing is sent twice; a group
+      // send is idempotent by its clientMsgID anyway).
+      pending.orphaned = true;
+      pending.node.querySelector('.status').textContent = 'waiting for connection…';
+      return;
+    }
+    pending.failed = true;
+    markFailed(pending, error instanceof ApiError ? error.code : 'error');
+    report(error);
   }
 
   /** After a catch-up: resend what went out on a socket that died before its `ack`. */
@@ -890,6 +1065,496 @@
         markPending(pending.node, pending.clientMsgID);
         dispatchSend(pending);
       }
+    }
+  }
+
+  // MARK: - Groups (lesson 20)
+  //
+  // A group is stored once with its own seq (1, 2, 3…); what this client holds of it is summed up
+  // by `heldSeq`: every visible message up to that seq has been applied here (null until the first
+  // pull). A push with the next seq moves it on; a push past it (a gap) or a sync that reports a
+  // larger lastSeq pulls `group.history` after it. Unread is computed like the server does:
+  // min(leftSeq ?? lastSeq, lastSeq) − max(readSeq, joinSeq), where readSeq moves as soon as a
+  // message is on screen and `serverReadSeq` is what the server has stored (group.read tells it).
+
+  const groupKey = (id) => `g:${id}`;
+
+  function groupByKey(key) {
+    if (typeof key !== 'string' || !key.startsWith('g:')) return null;
+    return state.groups.get(Number(key.slice(2))) || null;
+  }
+
+  function groupLeft(group) {
+    return group.leftSeq !== null && group.leftSeq !== undefined;
+  }
+
+  /** The last seq the member may read. */
+  function visibleThrough(group) {
+    return groupLeft(group) ? Math.min(group.leftSeq, group.lastSeq) : group.lastSeq;
+  }
+
+  function groupUnread(group) {
+    return Math.max(0, visibleThrough(group) - Math.max(group.readSeq, group.joinSeq));
+  }
+
+  function canManage(group) {
+    return !groupLeft(group) && (group.role === 'owner' || group.role === 'admin');
+  }
+
+  /**
+   * A request of the group protocol: its frame when the WebSocket is live, else its HTTP route
+   * (the same operation, the same answer). A socket that dies before answering: the route is tried.
+   */
+  async function groupCall(type, data, method, path, body) {
+    if (connection.live) {
+      try {
+        return await connection.call(type, data);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'network')) throw error;
+      }
+    }
+    return api(method, `/groups${path}`, body);
+  }
+
+  function groupHistory(query) {
+    const params = new URLSearchParams();
+    for (const name of ['after', 'before', 'limit']) {
+      if (query[name] !== undefined) params.set(name, String(query[name]));
+    }
+    return groupCall('group.history', query, 'GET', `/${query.group}/messages?${params}`);
+  }
+
+  /** Folds a summary (from group.sync or group.create) into the group's record. */
+  function mergeGroup(summary) {
+    let group = state.groups.get(summary.group);
+    if (!group) {
+      group = {
+        group: summary.group, key: groupKey(summary.group), lastSeq: 0, readSeq: 0, serverReadSeq: 0,
+        lastMessage: null, heldSeq: null, pulling: null, pullAgain: false,
+      };
+      state.groups.set(summary.group, group);
+    }
+    group.name = summary.name;
+    group.role = summary.role;
+    group.memberCount = summary.memberCount;
+    group.joinSeq = summary.joinSeq;
+    group.leftSeq = summary.leftSeq === undefined ? null : summary.leftSeq;
+    // Pushes may be ahead of a summary read a moment earlier: positions never go back.
+    group.lastSeq = Math.max(group.lastSeq, summary.lastSeq);
+    group.readSeq = Math.max(group.readSeq, summary.readSeq);
+    group.serverReadSeq = Math.max(group.serverReadSeq, summary.readSeq);
+    return group;
+  }
+
+  function setGroupsAvailable(on) {
+    state.groupsAvailable = on;
+    $('new-group').hidden = !on;
+  }
+
+  /** group.sync, then a pull for every group whose last seq moved past what is held. */
+  async function syncGroups() {
+    const epoch = state.epoch;
+    let data;
+    try {
+      data = await groupCall('group.sync', {}, 'GET', '');
+    } catch (error) {
+      // A server without lesson 20 has no groups: the client works without them.
+      if (error instanceof ApiError && (error.code === 'unknown_type' || error.status === 404)) {
+        setGroupsAvailable(false);
+        return;
+      }
+      throw error;
+    }
+    if (epoch !== state.epoch) return;
+    setGroupsAvailable(true);
+    for (const summary of data.groups || []) {
+      const group = mergeGroup(summary);
+      if (group.heldSeq === null || group.heldSeq < visibleThrough(group)) pullGroup(group);
+    }
+    renderContacts();
+    fillConversationHeader();
+    const open = state.open;
+    if (open && open.group !== undefined && unreadOf(open.conversationID) > 0 && isVisible()) {
+      scheduleRead(open.conversationID);
+    }
+  }
+
+  let groupSync = null;
+  let groupSyncAgain = false;
+
+  /**
+   * One group.sync at a time. A call while one is in flight runs another after it: the one in
+   * flight may have been read before what made the caller ask (a reconnect, a membership push).
+   */
+  function syncGroupsSoon() {
+    if (groupSync) {
+      groupSyncAgain = true;
+      return groupSync;
+    }
+    groupSync = syncGroups()
+      .catch(report)
+      .finally(() => {
+        groupSync = null;
+        if (groupSyncAgain && state.session) {
+          groupSyncAgain = false;
+          syncGroupsSoon();
+        }
+      });
+    return groupSync;
+  }
+
+  /**
+   * Pulls what the group is missing: at first sight only its newest message (for the list; the
+   * view loads its own page), then every visible message after `heldSeq` up to its last seq.
+   * One pull per group at a time; asking again meanwhile runs one more.
+   */
+  function pullGroup(group) {
+    if (group.pulling) {
+      group.pullAgain = true;
+      return group.pulling;
+    }
+    const epoch = state.epoch;
+    group.pulling = (async () => {
+      for (let round = 0; round < GROUP_PULL_ROUNDS; round += 1) {
+        if (epoch !== state.epoch) return;
+        if (group.heldSeq !== null && group.heldSeq >= visibleThrough(group)) return;
+        const first = group.heldSeq === null;
+        const page = await groupHistory(first
+          ? { group: group.group, limit: 1 }
+          : { group: group.group, after: Math.max(group.heldSeq, group.joinSeq), limit: HISTORY_PAGE });
+        if (epoch !== state.epoch) return;
+        const messages = page.messages || [];
+        for (const message of messages) receiveGroupMessage(message, { pulled: true });
+        if (messages.length > 0) {
+          group.heldSeq = Math.max(group.heldSeq || 0, messages[messages.length - 1].seq);
+        } else if (first) {
+          group.heldSeq = typeof page.joinSeq === 'number' ? page.joinSeq : group.joinSeq; // nothing visible yet
+        } else {
+          return; // nothing more to see (our lastSeq was ahead of what we may read)
+        }
+      }
+    })()
+      .catch(report)
+      .finally(() => {
+        group.pulling = null;
+        if (group.pullAgain && epoch === state.epoch) {
+          group.pullAgain = false;
+          pullGroup(group);
+        }
+      });
+    return group.pulling;
+  }
+
+  /** A group message as the message list shows it: its seq is its id within the conversation. */
+  function groupViewMessage(message) {
+    return {
+      id: message.seq, conversationID: groupKey(message.group), from: message.from,
+      body: message.body, sentAt: message.sentAt, clientMsgID: message.clientMsgID,
+    };
+  }
+
+  /**
+   * Every group message from any path (push, send answer, history page) passes through here:
+   * the list's preview and unread count, a pending send settled, the open view. Pushes and
+   * answers (not pulls, which set heldSeq themselves) move heldSeq on, or pull a gap.
+   */
+  function receiveGroupMessage(message, { pulled = false } = {}) {
+    if (!message || typeof message.seq !== 'number' || !state.session) return;
+    const group = state.groups.get(message.group);
+    if (!group) {
+      syncGroupsSoon(); // a group we have not heard of yet: the sync pulls it
+      return;
+    }
+    const me = state.session.user.id;
+    group.lastSeq = Math.max(group.lastSeq, message.seq);
+    if (message.from === me) {
+      // The server counts our own messages as read.
+      group.readSeq = Math.max(group.readSeq, message.seq);
+      group.serverReadSeq = Math.max(group.serverReadSeq, message.seq);
+    }
+    if (!group.lastMessage || message.seq > group.lastMessage.seq) group.lastMessage = message;
+
+    let node;
+    if (message.from === me && message.clientMsgID) {
+      const pending = state.pending.get(message.clientMsgID);
+      if (pending && pending.group === message.group) {
+        state.pending.delete(message.clientMsgID);
+        node = pending.node;
+      }
+    }
+    const open = state.open;
+    const inOpen = !!open && open.conversationID === group.key;
+    const seen = inOpen && message.from !== me && isVisible();
+    if (seen) group.readSeq = Math.max(group.readSeq, message.seq); // on screen: no badge; the server hears soon
+    if (inOpen) {
+      const wasNearBottom = nearBottom();
+      insertMessage(groupViewMessage(message), node);
+      if (wasNearBottom || message.from === me) scrollToBottom();
+    } else if (node && node.isConnected) {
+      node.remove();
+    }
+
+    if (!pulled) {
+      if (group.heldSeq === null) pullGroup(group);
+      else if (message.seq === group.heldSeq + 1) group.heldSeq = message.seq;
+      else if (message.seq > group.heldSeq + 1) pullGroup(group); // a gap: fetch what lies between
+    }
+    renderContacts();
+    if (seen) scheduleRead(group.key);
+  }
+
+  /** Marks everything visible as read: the badge clears at once, then the server is told. */
+  async function markGroupRead(group) {
+    const upToSeq = visibleThrough(group);
+    group.readSeq = Math.max(group.readSeq, upToSeq);
+    renderContacts();
+    if (group.serverReadSeq >= upToSeq || upToSeq <= group.joinSeq) return;
+    try {
+      const receipt = await groupCall('group.read', { group: group.group, upToSeq }, 'POST',
+        `/${group.group}/read?upToSeq=${upToSeq}`);
+      group.serverReadSeq = Math.max(group.serverReadSeq, receipt.readSeq);
+      group.readSeq = Math.max(group.readSeq, receipt.readSeq);
+      renderContacts();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  /** Pushed: read on another of our devices. */
+  function onGroupReadPush(receipt) {
+    const group = receipt && state.groups.get(receipt.group);
+    if (!group) return;
+    group.readSeq = Math.max(group.readSeq, receipt.readSeq);
+    group.serverReadSeq = Math.max(group.serverReadSeq, receipt.readSeq);
+    renderContacts();
+  }
+
+  /** Pushed: members were added or removed. A removed self reads up to `atSeq` and no more. */
+  function onGroupMemberPush(change) {
+    if (!change || !state.session) return;
+    const group = state.groups.get(change.group);
+    if (group && change.kind === 'removed' && (change.users || []).includes(state.session.user.id)) {
+      group.leftSeq = change.atSeq;
+      renderContacts();
+      fillConversationHeader();
+    }
+    // The member count, a new group, a new role: the summary tells.
+    syncGroupsSoon();
+    if (group && !$('members-panel').hidden && state.open && state.open.group === group.group) loadMembers(group);
+  }
+
+  function fillGroupAvatar(node, group) {
+    // Initials from the name's letters and digits only ("<b>team</b> & co" gives "TC").
+    const words = group.name.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    fillAvatar(node, { displayName: words || group.name, username: `#${group.name}` });
+  }
+
+  function buildGroupNode(group) {
+    const li = buildChatNode(
+      { 'data-testid': `group-${group.group}`, 'data-kind': 'group', 'data-group-id': group.group },
+      () => openGroup(group));
+    li.firstChild.querySelector('.avatar').classList.add('group');
+    return li;
+  }
+
+  function updateGroupNode(li, group) {
+    const me = state.session.user.id;
+    const last = group.lastMessage;
+    let preview = `${group.memberCount} members · no messages yet`;
+    if (last) preview = `${last.from === me ? 'You' : displayName(userByID(last.from))}: ${last.body}`;
+    if (groupLeft(group)) preview = 'You are no longer a member';
+    fillGroupAvatar(li.firstChild.querySelector('.avatar'), group);
+    const button = fillChatNode(li, {
+      key: group.key,
+      name: group.name,
+      last,
+      preview,
+      unread: groupUnread(group),
+      badgeTestID: `group-unread-${group.group}`,
+      label: `Group ${group.name}, ${group.memberCount} members`,
+    });
+    button.classList.toggle('left', groupLeft(group));
+  }
+
+  async function openGroup(group) {
+    if (focusIfOpen(group.key)) return;
+    const open = showConversation(group.key, { group: group.group, peer: null });
+    const stillOpen = await loadNewestPage(
+      open,
+      () => groupHistory({ group: group.group, limit: HISTORY_PAGE }),
+      (messages) => {
+        for (const message of messages) receiveGroupMessage(message, { pulled: true });
+        // The newest page is held for the list too; a gap below it is only older history.
+        if (messages.length > 0) group.heldSeq = Math.max(group.heldSeq || 0, messages[messages.length - 1].seq);
+        if (group.heldSeq === null || group.heldSeq < visibleThrough(group)) pullGroup(group);
+      });
+    // What the page put on screen counts as read already here; the server is told now.
+    if (stillOpen && isVisible()) markGroupRead(group);
+  }
+
+  /** Sends over group.send (or its route): the answer carries the stored message with its seq. */
+  async function dispatchGroupSend(pending) {
+    pending.via = 'group'; // not orphaned by a socket going down: groupCall falls back to HTTP
+    const epoch = state.epoch;
+    const body = { body: pending.body, clientMsgID: pending.clientMsgID };
+    try {
+      const reply = await groupCall('group.send', { group: pending.group, ...body }, 'POST', `/${pending.group}/messages`, body);
+      if (epoch !== state.epoch) return;
+      receiveGroupMessage(reply.message);
+    } catch (error) {
+      if (epoch === state.epoch) sendFailed(pending, error);
+    }
+  }
+
+  // MARK: - New group form
+
+  const groupPicked = new Set(); // user ids ticked in the form
+
+  async function openGroupForm() {
+    closePicker();
+    setSidebarPanel('group-form', 'new-group', true);
+    $('group-name').value = '';
+    $('group-search').value = '';
+    $('group-form-error').textContent = '';
+    groupPicked.clear();
+    $('group-name').focus();
+    await showDirectory($('group-user-list'), filterGroupUsers);
+  }
+
+  function closeGroupForm() {
+    setSidebarPanel('group-form', 'new-group', false, '+ New group');
+  }
+
+  function filterGroupUsers() {
+    const list = $('group-user-list');
+    const matches = matchUsers(directory, $('group-search').value, list);
+    if (matches.length > 0) list.replaceChildren(...matches.map((user) => checkUserRow(user, `group-pick-${user.username}`, groupPicked)));
+  }
+
+  async function onGroupFormSubmit(event) {
+    event.preventDefault();
+    const name = $('group-name').value.trim();
+    const errorLine = $('group-form-error');
+    errorLine.textContent = '';
+    if (!name || name.length > 64) {
+      errorLine.textContent = 'A group name has 1 to 64 characters.';
+      $('group-name').focus();
+      return;
+    }
+    const members = [...groupPicked];
+    $('group-create').disabled = true;
+    const epoch = state.epoch;
+    try {
+      const summary = await groupCall('group.create', { name, members }, 'POST', '', { name, members });
+      if (epoch !== state.epoch) return;
+      const group = mergeGroup(summary);
+      if (group.heldSeq === null && summary.lastSeq === 0) group.heldSeq = 0; // new: nothing to pull
+      closeGroupForm();
+      renderContacts();
+      openGroup(group);
+    } catch (error) {
+      errorLine.textContent = formErrorText(error);
+    } finally {
+      $('group-create').disabled = false;
+    }
+  }
+
+  // MARK: - Members panel (group header)
+
+  const addPicked = new Set(); // user ids ticked to add
+
+  function openGroupOf() {
+    const open = state.open;
+    return open && open.group !== undefined ? state.groups.get(open.group) || null : null;
+  }
+
+  function toggleMembers() {
+    const group = openGroupOf();
+    if (!group) return;
+    if (!$('members-panel').hidden) {
+      closeMembers();
+      return;
+    }
+    $('members-panel').hidden = false;
+    $('members-toggle').setAttribute('aria-expanded', 'true');
+    addPicked.clear();
+    loadMembers(group);
+  }
+
+  function closeMembers() {
+    $('members-panel').hidden = true;
+    $('members-toggle').setAttribute('aria-expanded', 'false');
+  }
+
+  /** The members with their roles; for the owner and admins, the people who could be added. */
+  async function loadMembers(group) {
+    const list = $('member-list');
+    list.replaceChildren(el('li', { class: 'muted' }, 'Loading…'));
+    $('add-members-form').hidden = true;
+    $('leave-group').hidden = groupLeft(group) || group.role === 'owner'; // the owner cannot be removed
+    const epoch = state.epoch;
+    try {
+      const [data] = await Promise.all([
+        groupCall('group.members', { group: group.group }, 'GET', `/${group.group}/members`),
+        loadDirectory().catch(() => directory),
+      ]);
+      if (epoch !== state.epoch || openGroupOf() !== group || $('members-panel').hidden) return;
+      const me = state.session.user;
+      const members = data.members || [];
+      list.replaceChildren(...members.map((member) => {
+        const user = member.user === me.id ? me : userByID(member.user);
+        const li = el('li', { class: 'member', 'data-testid': `member-${user.username}` });
+        userRow(li, user);
+        if (member.role !== 'member') li.append(el('span', { class: 'role' }, member.role));
+        return li;
+      }));
+      if (canManage(group)) {
+        const inGroup = new Set(members.map((member) => member.user));
+        const others = directory.filter((user) => !inGroup.has(user.id));
+        const addList = $('add-user-list');
+        if (others.length === 0) addList.replaceChildren(el('li', { class: 'muted' }, 'Everybody is in this group.'));
+        else addList.replaceChildren(...others.map((user) => checkUserRow(user, `add-member-${user.username}`, addPicked)));
+        $('add-members-submit').disabled = others.length === 0;
+        $('add-members-form').hidden = false;
+      }
+    } catch (error) {
+      list.replaceChildren(el('li', { class: 'muted' }, 'Could not load the members.'));
+      report(error);
+    }
+  }
+
+  async function onAddMembers(event) {
+    event.preventDefault();
+    const group = openGroupOf();
+    const users = [...addPicked];
+    if (!group || users.length === 0) return;
+    $('add-members-submit').disabled = true;
+    try {
+      await groupCall('group.add', { group: group.group, users }, 'POST', `/${group.group}/members`, { users });
+      addPicked.clear();
+      await syncGroupsSoon();
+      if (openGroupOf() === group && !$('members-panel').hidden) loadMembers(group);
+    } catch (error) {
+      report(error);
+    } finally {
+      $('add-members-submit').disabled = false;
+    }
+  }
+
+  async function onLeaveGroup() {
+    const group = openGroupOf();
+    if (!group || groupLeft(group)) return;
+    if (!window.confirm(`Leave “${group.name}”? You keep the messages sent until now.`)) return;
+    const me = state.session.user.id;
+    try {
+      const change = await groupCall('group.remove', { group: group.group, user: me }, 'DELETE', `/${group.group}/members/${me}`);
+      group.leftSeq = change.atSeq;
+      closeMembers();
+      renderContacts();
+      fillConversationHeader();
+      syncGroupsSoon();
+    } catch (error) {
+      report(error);
     }
   }
 
@@ -906,7 +1571,8 @@
     pongTimer: null,
     polling: false,
     pollAbort: null,
-    requests: new Map(), // request id -> {type, clientMsgID}
+    requests: new Map(), // request id -> {type, clientMsgID} or, for call(), {type, resolve, reject}
+    groupTimer: null,
 
     start() {
       this.active = true;
@@ -927,7 +1593,7 @@
         this.ws = null;
         try { ws.close(1000, 'bye'); } catch { /* already closed */ }
       }
-      this.requests.clear();
+      this.failCalls();
       this.setState('offline', 'offline');
     },
 
@@ -990,7 +1656,7 @@
       for (const pending of state.pending.values()) {
         if (pending.via === 'ws' && !pending.failed) { pending.orphaned = true; pending.via = null; }
       }
-      this.requests.clear();
+      this.failCalls();
       if (!this.active || !state.session) return;
       if (wasLive || this.dataset() !== 'polling') {
         this.setState(navigator.onLine === false ? 'offline' : 'reconnecting', navigator.onLine === false ? 'offline' : 'reconnecting…');
@@ -1033,18 +1699,51 @@
       return id;
     },
 
+    /** A request whose answer (or error frame) with `ref` = its id settles the promise. */
+    call(type, data) {
+      return new Promise((resolve, reject) => {
+        state.requestCounter += 1;
+        const id = `r${state.requestCounter}`;
+        if (!this.send({ type, id, data })) {
+          reject(new ApiError(0, 'network', 'the WebSocket is not open'));
+          return;
+        }
+        this.requests.set(id, { type, resolve, reject });
+      });
+    },
+
+    /** Requests in flight on a socket that is gone get no answer: their callers hear it now. */
+    failCalls() {
+      for (const request of this.requests.values()) {
+        if (request.reject) request.reject(new ApiError(0, 'network', 'the connection closed'));
+      }
+      this.requests.clear();
+    },
+
     onFrame(text) {
       let frame;
       try { frame = JSON.parse(text); } catch { console.warn('not JSON:', text); return; }
       this.gotFrame();
       const request = frame.ref ? this.requests.get(frame.ref) : undefined;
       if (frame.ref) this.requests.delete(frame.ref);
+      if (request && request.resolve) {
+        const data = frame.data || {};
+        if (frame.type === 'error') {
+          request.reject(new ApiError(400, data.code || 'error', data.message || 'the server reported an error'));
+        } else {
+          request.resolve(data);
+        }
+        return;
+      }
       switch (frame.type) {
         case 'hello': this.onHello(frame.data || {}); break;
         case 'push': this.onPush(frame.data || {}); break;
         case 'ack': if (frame.data) ingest(frame.data.message); break;
         case 'read': break; // our badge was cleared when we sent it
         case 'pong': break;
+        case 'group.message': receiveGroupMessage(frame.data); break;
+        case 'group.read': onGroupReadPush(frame.data); break;
+        case 'group.member': onGroupMemberPush(frame.data); break;
         case 'error': this.onErrorFrame(frame, request); break;
         default: console.warn('unknown frame', frame.type);
       }
@@ -1103,6 +1802,8 @@
         sessionStorage.setItem(STORAGE_SESSION, JSON.stringify(state.session));
       }
       if (!state.contactsLoaded) refreshContactsSoon();
+      // Group messages are not in the timeline: a sync tells which groups moved while we were away.
+      syncGroupsSoon();
       // Catch up on anything sent while we were not listening, then resend orphaned sends.
       const epoch = state.epoch;
       if (typeof data.cursor !== 'number' || data.cursor > state.cursor) {
@@ -1149,10 +1850,14 @@
       if (this.polling) return;
       this.polling = true;
       this.pollLoop();
+      // Long polls carry the timeline only; groups are synced over HTTP meanwhile.
+      clearInterval(this.groupTimer);
+      this.groupTimer = setInterval(() => { if (!this.live) syncGroupsSoon(); }, GROUP_POLL_EVERY);
     },
 
     stopPolling() {
       this.polling = false;
+      clearInterval(this.groupTimer);
       if (this.pollAbort) this.pollAbort.abort();
       this.pollAbort = null;
     },
@@ -1173,7 +1878,7 @@
           if (typeof data.cursor === 'number') state.cursor = Math.max(state.cursor, data.cursor);
           failures = 0;
           if (!this.live) this.setState('polling', 'long polling');
-          if (first) { first = false; resendOrphans(); }
+          if (first) { first = false; resendOrphans(); if (!this.live) syncGroupsSoon(); }
         } catch (error) {
           if (error && error.name === 'AbortError') break;
           if (error instanceof ApiError && error.status === 401) break;
@@ -1208,6 +1913,15 @@
     $('logout').addEventListener('click', () => signOut(''));
     $('new-chat').addEventListener('click', () => ($('picker').hidden ? openPicker() : closePicker()));
     $('user-search').addEventListener('input', filterUsers);
+    $('new-group').addEventListener('click', () => ($('group-form').hidden ? openGroupForm() : closeGroupForm()));
+    $('group-search').addEventListener('input', filterGroupUsers);
+    $('group-form').addEventListener('submit', onGroupFormSubmit);
+    $('group-form').addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') { closeGroupForm(); $('new-group').focus(); }
+    });
+    $('members-toggle').addEventListener('click', toggleMembers);
+    $('add-members-form').addEventListener('submit', onAddMembers);
+    $('leave-group').addEventListener('click', onLeaveGroup);
     $('picker').addEventListener('keydown', (event) => {
       if (event.key === 'Escape') { closePicker(); $('new-chat').focus(); }
     });
@@ -1227,8 +1941,7 @@
     $('composer').addEventListener('input', autosize);
     document.addEventListener('visibilitychange', () => {
       if (!isVisible() || !state.open) return;
-      const contact = state.contacts.get(state.open.conversationID);
-      if (contact && contact.unread > 0) markRead(state.open.conversationID);
+      if (unreadOf(state.open.conversationID) > 0) markRead(state.open.conversationID);
     });
     window.addEventListener('online', () => connection.reconnectNow());
     window.addEventListener('offline', () => { if (!connection.live) connection.setState('offline', 'offline'); });
