@@ -13,6 +13,7 @@ import GRDB
 import Hummingbird
 import IMCore
 import IMGateway
+import ServiceLifecycle
 
 /// Groups of up to 10,000 members in the assembled server.
 public struct GroupChat: ServerExtension {
@@ -29,6 +30,9 @@ public struct GroupChat: ServerExtension {
         service = GroupService(
             store: try GroupStore(database: database, configuration: configuration), registry: gateway.registry, chat: chat)
     }
+
+    /// The lane that fans group messages out after their senders have been answered.
+    public func makeServices(context: ServerExtensionContext) -> [any Service] { [service.pushLane] }
 
     public func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext) {
         let routes = GroupRoutes(service: service, maxBodyBytes: context.gateway.configuration.maxRequestBodyBytes)

@@ -3,8 +3,10 @@
 
 // Lesson 20: the rules of groups, whatever carries the request (frames or HTTP).
 //
-// Store first, then push: a push is only a hint, and what a device missed it pulls back by seq
-// (`history(after:)`) once `sync` has told it each group's last seq and its read position.
+// Store first, then answer, then push: a push is only a hint, and what a device missed it pulls
+// back by seq (`history(after:)`) once `sync` has told it each group's last seq and its read
+// position. The sender's answer does not wait for the fan-out (`GroupPushLane`), and the member
+// list a fan-out needs comes from memory (`GroupMemberCache`), not from 10,000 rows per message.
 
 import Foundation
 import IMCore
@@ -16,12 +18,26 @@ public struct GroupService: Sendable {
     public let store: GroupStore
     public let registry: SessionRegistry
     public let chat: ChatService
+    /// Active member lists of groups, dropped on every membership change.
+    public let memberCache: GroupMemberCache
+    /// Where message fan-outs wait for their turn, after the sender has its answer.
+    public let pushLane: GroupPushLane
     public var configuration: GroupConfiguration { store.configuration }
 
-    public init(store: GroupStore, registry: SessionRegistry, chat: ChatService) {
+    public init(
+        store: GroupStore, registry: SessionRegistry, chat: ChatService, memberCache: GroupMemberCache = GroupMemberCache(),
+        pushLane: GroupPushLane = GroupPushLane()
+    ) {
         self.store = store
         self.registry = registry
         self.chat = chat
+        self.memberCache = memberCache
+        self.pushLane = pushLane
+    }
+
+    /// The active members of `group`, from memory when the list is known.
+    public func activeMembers(of group: GroupID) async throws -> [UserID] {
+        try await memberCache.members(of: group) { try await store.activeMemberIDs(of: group) }
     }
 
     /// Creates a group owned by `user` with `members`.
@@ -42,14 +58,14 @@ public struct GroupService: Sendable {
     public func add(_ users: [UserID], to group: GroupID, by user: UserID) async throws -> GroupMembershipChange {
         try checkBatch(users)
         guard !users.isEmpty else { throw IMError.invalidArgument("`users` lists no one to add") }
-        let change = try await store.add(users, to: group, by: user)
+        let change = try await memberCache.changing(group) { try await store.add(users, to: group, by: user) }
         await announce(change)
         return change
     }
 
     /// Removes `member` from `group` (an owner or admin, or the member itself, asks).
     public func remove(_ member: UserID, from group: GroupID, by user: UserID) async throws -> GroupMembershipChange {
-        let change = try await store.remove(member, from: group, by: user)
+        let change = try await memberCache.changing(group) { try await store.remove(member, from: group, by: user) }
         await announce(change)
         return change
     }
@@ -61,8 +77,9 @@ public struct GroupService: Sendable {
         try chat.validate(body: body, clientMsgID: clientMsgID)
         let result = try await store.send(to: group, from: user, body: body, clientMsgID: clientMsgID, sentAt: chat.now())
         if !result.isRepeat {
-            let members = try await store.activeMemberIDs(of: group)
-            await fanOut(GroupFrameType.messagePush, result.message, to: members, excluding: connection)
+            let members = try await activeMembers(of: group)
+            let message = result.message
+            pushLane.enqueue { await fanOut(GroupFrameType.messagePush, message, to: members, excluding: connection) }
         }
         return result.message
     }
@@ -110,7 +127,7 @@ public struct GroupService: Sendable {
     /// Tells the members concerned by a change: the group's members now, and those removed.
     private func announce(_ change: GroupMembershipChange) async {
         guard !change.users.isEmpty else { return }
-        let members = (try? await store.activeMemberIDs(of: change.group)) ?? []
+        let members = (try? await activeMembers(of: change.group)) ?? []
         let concerned = change.kind == .removed ? members + change.users : members
         await fanOut(GroupFrameType.memberPush, change, to: concerned, excluding: nil)
     }
