@@ -42,7 +42,9 @@ port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0
 url="http://127.0.0.1:$port"
 
 echo "starting $server on $url (data: $data_dir, log: $server_log)"
-"$server" --host 127.0.0.1 --port "$port" --data "$data_dir" >"$server_log" 2>&1 &
+# A small send bucket (2/s, burst 5) so that a burst typed in the test is refused in part and the
+# client must honour retryAfter (lesson 12); a person typing never reaches it.
+"$server" --host 127.0.0.1 --port "$port" --data "$data_dir" --send-rate 2 --send-burst 5 >"$server_log" 2>&1 &
 server_pid=$!
 
 healthy=""

@@ -366,6 +366,24 @@ def run_direct(base_url, artifacts, windows, suffix, password, first_user, secon
     assert bodies == [first, reply], f"[b] history after reload: {bodies}"
     log("B's history survives a reload")
 
+    # Lesson 12: A types eight messages at once; run.sh gives the server a send bucket of 5 (2/s),
+    # so some are refused rate_limited with retryAfter. The client waits and sends them again with
+    # the same clientMsgID: every one is stored once, none is marked failed.
+    burst = [f"burst {i} {suffix}" for i in range(8)]
+    for text in burst:
+        a.send(text)
+    for text in burst:
+        b.wait_for_message(text, stored=True)
+    b_bodies = [m["body"] for m in b.messages()]
+    assert sorted(body for body in b_bodies if body.startswith("burst ")) == sorted(burst), \
+        f"[b] the burst arrives once each: {b_bodies}"
+    a.until("every burst message stored on A's side", lambda d: all(
+        m["id"] is not None for m in a.messages() if m["body"].startswith("burst ")))
+    retried = a.driver.execute_script("return document.querySelectorAll('[data-retried]').length")
+    assert retried > 0, "the server's send bucket should have refused part of the burst, and the client retried it"
+    assert not a.driver.find_elements(By.CSS_SELECTOR, ".message.failed, [data-failed='true']"), "no send is marked failed"
+    log(f"a burst of 8 over the send limit: {retried} retried after retryAfter, all stored once")
+
     # The same page at phone width (360 px): the conversation fills the screen.
     b.driver.set_window_size(360, 740)
     b.until("the composer at 360 px", lambda d: d.find_element(By.CSS_SELECTOR, tid("composer")).is_displayed())

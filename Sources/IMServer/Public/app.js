@@ -122,10 +122,11 @@
   // MARK: - HTTP
 
   class ApiError extends Error {
-    constructor(status, code, message) {
+    constructor(status, code, message, retryAfter) {
       super(message);
       this.status = status;
       this.code = code;
+      this.retryAfter = retryAfter; // seconds, when the server refused for now (lesson 12)
     }
   }
 
@@ -167,6 +168,7 @@
         response.status,
         (err && err.code) || `http_${response.status}`,
         (err && err.message) || `${response.status} ${response.statusText}`.trim(),
+        (err && err.retryAfter) || Number(response.headers.get('Retry-After')) || undefined,
       );
       if (response.status === 401 && auth && epoch === state.epoch && state.session) {
         signOut('Your session has ended. Please sign in again.', { revoke: false });
@@ -1042,8 +1044,27 @@
     }
   }
 
+  /**
+   * Lesson 12: the server refused the send for now (over the rate, or overloaded) and said when to
+   * come back. Wait that long plus up to half again at random, so refused clients do not return
+   * together, then send the same message again (same clientMsgID: never stored twice). Three tries.
+   */
+  function retryLater(pending, code, retryAfter) {
+    if (!(code === 'rate_limited' || code === 'unavailable') || !retryAfter || (pending.retries || 0) >= 3) return false;
+    pending.retries = (pending.retries || 0) + 1;
+    pending.node.dataset.retried = String(pending.retries);
+    const wait = retryAfter * 1000 * (1 + Math.random() * 0.5);
+    pending.node.querySelector('.status').textContent = `server busy, retrying in ${Math.ceil(wait / 1000)} s…`;
+    const epoch = state.epoch;
+    setTimeout(() => {
+      if (epoch === state.epoch && state.pending.has(pending.clientMsgID) && !pending.failed) dispatchSend(pending);
+    }, wait);
+    return true;
+  }
+
   function sendFailed(pending, error) {
     if (!state.pending.has(pending.clientMsgID)) return; // delivered by another path meanwhile
+    if (error instanceof ApiError && retryLater(pending, error.code, error.retryAfter)) return;
     if (error instanceof ApiError && error.code === 'network') {
       // Not reachable: keep it queued; it goes out after the next successful catch-up (which
       // first tells whether this request was stored after all, so nothing is sent twice; a group
@@ -1729,7 +1750,7 @@
       if (request && request.resolve) {
         const data = frame.data || {};
         if (frame.type === 'error') {
-          request.reject(new ApiError(400, data.code || 'error', data.message || 'the server reported an error'));
+          request.reject(new ApiError(400, data.code || 'error', data.message || 'the server reported an error', data.retryAfter));
         } else {
           request.resolve(data);
         }
@@ -1780,6 +1801,7 @@
       const data = frame.data || {};
       if (request && request.type === 'send' && request.clientMsgID) {
         const pending = state.pending.get(request.clientMsgID);
+        if (pending && retryLater(pending, data.code, data.retryAfter)) return;
         if (pending) {
           pending.failed = true;
           markFailed(pending, data.code);
