@@ -26,7 +26,7 @@ public struct Resilience: ServerExtension {
     }
 
     public func frameHandlers(gateway: Gateway) -> [any FrameHandler] {
-        [FlowControlHandler(gate: gate)]
+        [FlowControlHandler(gate: gate, coreFrameTypes: gateway.coreFrameTypes)]
     }
 
     public var requestGates: [any RequestGate] {

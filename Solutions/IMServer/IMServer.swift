@@ -88,6 +88,7 @@ public struct IMServer: Sendable {
         extensions = try makeExtensions(Parts(store: store, gateway: gateway, chat: chat))
         for serverExtension in extensions {
             for gate in serverExtension.requestGates { gateway.requestGates.add(gate) }
+            gateway.coreFrameTypes.insert(contentsOf: serverExtension.coreFrameTypes)
         }
     }
 

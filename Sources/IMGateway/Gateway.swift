@@ -29,6 +29,8 @@ public struct Gateway: Sendable {
     public let connectionLimiter: ConnectionLimiter
     /// Checks every request before its route or WebSocket upgrade (lesson 12's address limits).
     public let requestGates = RequestGates()
+    /// The extensions' dotted frame types that lesson 12 treats as core under overload.
+    public let coreFrameTypes = CoreFrameTypes()
     /// How a request's client address is found (trusted proxies' `X-Forwarded-For`).
     public var clientAddress: ClientAddress { ClientAddress(trustedProxies: configuration.trustedProxies) }
 

@@ -22,6 +22,10 @@ public struct GroupChat: ServerExtension {
 
     public func frameHandlers(gateway: Gateway) -> [any FrameHandler] { [GroupFrameHandler(service: service)] }
 
+    /// A group's messages and catching up on them are core work: under overload (lesson 12) they
+    /// keep going while read marks and membership changes are shed first.
+    public var coreFrameTypes: Set<String> { [GroupFrameType.send, GroupFrameType.sync, GroupFrameType.history] }
+
     /// Creates the group tables in `database` (the server's) when they are missing.
     public init(
         configuration: GroupConfiguration = GroupConfiguration(), database: any DatabaseWriter, gateway: Gateway,

@@ -5,7 +5,7 @@
 //
 // In order: a `send` over its user's rate is refused `rate_limited` (the user's problem, not
 // the server's); then the concurrency limit (non-core frames get only part of it, so they are
-// shed first) and the circuit breaker each refuse at once with `unavailable`; then the rest of
+// shed first; a later lesson's frame is core when its extension says so, as a group's messages are) and the circuit breaker each refuse at once with `unavailable`; then the rest of
 // the chain runs, and how long it took and whether the server failed go back into the limit and
 // the breaker. `ping` and `pushAck` are never refused: refusing a heartbeat would make clients
 // reconnect (more load), and an unacknowledged push is pushed again (more load).
@@ -16,9 +16,12 @@ import IMGateway
 /// The `FrameHandler` of `Resilience`.
 public struct FlowControlHandler: FrameHandler {
     public let gate: ResilienceGate
+    /// The later lessons' frame types that are core (`ServerExtension.coreFrameTypes`).
+    public let coreFrameTypes: CoreFrameTypes
 
-    public init(gate: ResilienceGate) {
+    public init(gate: ResilienceGate, coreFrameTypes: CoreFrameTypes = CoreFrameTypes()) {
         self.gate = gate
+        self.coreFrameTypes = coreFrameTypes
     }
 
     public func answer(
@@ -30,7 +33,7 @@ public struct FlowControlHandler: FrameHandler {
     /// Answers `frame` of `user`: refuses it, or runs `next` (the rest of the chain) and learns
     /// from how that went. Tests call it with a made-up `next`.
     public func answer(_ frame: ClientFrame, of user: UserID, next: () async -> ServerFrame?) async -> ServerFrame? {
-        guard let priority = Self.priority(of: frame) else { return await next() }
+        guard let priority = priority(of: frame) else { return await next() }
         if case .send = frame, case .refused(let wait) = gate.admitSend(of: user) {
             let seconds = ResilienceGate.wholeSeconds(wait)
             return .error(
@@ -48,11 +51,12 @@ public struct FlowControlHandler: FrameHandler {
     }
 
     /// What may be refused under overload, and how readily; nil: never refused.
-    static func priority(of frame: ClientFrame) -> AdaptiveConcurrencyLimit.Priority? {
+    func priority(of frame: ClientFrame) -> AdaptiveConcurrencyLimit.Priority? {
         switch frame {
         case .ping, .pushAck, .pushAcks: nil
         case .send, .sync: .core
-        case .read, .extension: .nonCore
+        case .read: .nonCore
+        case .extension(let frame): coreFrameTypes.contains(frame.type) ? .core : .nonCore
         }
     }
 

@@ -3,6 +3,7 @@
 // shed before sends.
 
 import IMCore
+import IMGateway
 import IMResilience
 import IMTestSupport
 import Synchronization
@@ -123,6 +124,41 @@ struct FlowControlHandlerTests {
         for gate in gates { gate.continuation.finish() }
         _ = await held.value
         #expect(handler.gate.statistics.shedNonCore == 1 && handler.gate.statistics.shedCore == 0)
+    }
+
+    @Test("a later lesson's frame is core only when its extension says so: group.send gets in where room.post is shed")
+    func extensionsNameTheirCoreFrames() async {
+        var configuration = ResilienceConfiguration()
+        configuration.sends = nil
+        configuration.breaker = nil
+        configuration.concurrency?.minLimit = 2
+        configuration.concurrency?.initialLimit = 2
+        configuration.concurrency?.nonCoreShare = 0.5
+        let handler = FlowControlHandler(
+            gate: ResilienceGate(configuration: configuration), coreFrameTypes: CoreFrameTypes(["group.send"]))
+        let (gate, release) = AsyncStream.makeStream(of: Void.self)
+        let (enteredStream, entered) = AsyncStream.makeStream(of: Void.self)
+        // One send held inside the logic layer: 1 in flight of 2, the non-core share is full.
+        let held = Task {
+            await handler.answer(Self.send, of: UserID(1)) {
+                entered.yield()
+                for await _ in gate { break }
+                return .pong(ref: "s")
+            }
+        }
+        var iterator = enteredStream.makeAsyncIterator()
+        await iterator.next()
+        let room = ClientFrame.extension(ExtensionFrame(type: "room.post", id: "p", data: nil))
+        let group = ClientFrame.extension(ExtensionFrame(type: "group.send", id: "g", data: nil))
+        let shed = await handler.answer(room, of: UserID(2)) { .pong(ref: "p") }
+        guard case .error(_, let error) = shed, error.code == .unavailable else {
+            Issue.record("room.post is not named core: it is shed over the non-core share; got \(String(describing: shed))")
+            return
+        }
+        let kept = await handler.answer(group, of: UserID(2)) { .pong(ref: "g") }
+        #expect(kept == .pong(ref: "g"), "group.send is named core by its extension: it still gets in")
+        release.finish()
+        _ = await held.value
     }
 
     @Test("12.1 sends over a user's rate are refused rate_limited; other users and pings are not affected")

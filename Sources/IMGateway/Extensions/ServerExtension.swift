@@ -31,6 +31,10 @@ public protocol ServerExtension: Sendable {
     /// the server is made.
     var requestGates: [any RequestGate] { get }
 
+    /// The extension's dotted frame types that carry core work (a group's messages), which
+    /// lesson 12 keeps going under overload; its other frames are shed first.
+    var coreFrameTypes: Set<String> { get }
+
     /// Adds the extension's routes. They come after the gateway's, so they share its error
     /// middleware; `context.gateway.authenticatedGroup` gives them the token check.
     func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext)
@@ -44,6 +48,8 @@ extension ServerExtension {
     public func frameHandlers(gateway: Gateway) -> [any FrameHandler] { [] }
 
     public var requestGates: [any RequestGate] { [] }
+
+    public var coreFrameTypes: Set<String> { [] }
 
     public func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext) {}
 
