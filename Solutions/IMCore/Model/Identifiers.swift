@@ -1,34 +1,18 @@
 // Lesson 01: the identifiers of the domain.
 //
 // Each id is its own type so that a user id can never be passed where a message id is expected.
-// They encode as plain JSON numbers or strings (see docs/PROTOCOL.md).
+// They encode as plain JSON numbers (`Int64Identifier`) or strings (see docs/PROTOCOL.md).
 
 /// A user, numbered by the server.
-public struct UserID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct UserID: Int64Identifier {
     public let rawValue: Int64
     public init(rawValue: Int64) { self.rawValue = rawValue }
-    public init(_ rawValue: Int64) { self.rawValue = rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int64.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-    public var description: String { String(rawValue) }
 }
 
 /// A stored message, numbered by the server in the order messages were stored.
-public struct MessageID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct MessageID: Int64Identifier {
     public let rawValue: Int64
     public init(rawValue: Int64) { self.rawValue = rawValue }
-    public init(_ rawValue: Int64) { self.rawValue = rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int64.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-    public var description: String { String(rawValue) }
     /// Below every real message id: "from the beginning".
     public static let zero = MessageID(0)
 }
