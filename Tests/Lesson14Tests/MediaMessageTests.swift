@@ -11,7 +11,7 @@ import Testing
 
 @Suite("14 media messages", .serialized)
 struct MediaMessageTests {
-    @Test("a finished upload sent as an image message reaches the recipient, who can read it; others cannot")
+    @Test("a finished upload sent as an image message reaches the recipient, who can read it; others cannot (14.1, 14.2, 14.3)")
     func mediaMessage() async throws {
         try await withTestServer { server in
             let aliceUser = try await server.registerUser("alice")

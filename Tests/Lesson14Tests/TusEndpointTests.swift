@@ -61,7 +61,7 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("a wrong checksum is 460 and the chunk is discarded; a sha1 checksum works too (14.2, 14.3)")
+    @Test("a wrong checksum is 460 and the chunk is discarded; a sha1 checksum works too (14.1, 14.2, 14.3)")
     func checksumMismatch() async throws {
         try await withTestServer { server in
             let alice = TusRawClient(server: server, user: try await server.registerUser("alice"))
@@ -81,7 +81,7 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("bad input changes nothing: 409 offset, 413 past the length or over the limit, 415, 412, 400 (14.1)")
+    @Test("bad input changes nothing: 409 offset, 413 past the length or over the limit, 415, 412, 400 (14.1, 14.3)")
     func badInput() async throws {
         try await withTestServer(configure: { $0.upload.maxSize = 10_000 }) { server in
             let alice = TusRawClient(server: server, user: try await server.registerUser("alice"))
@@ -133,7 +133,7 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("an expired upload is 410, then the sweeper removes it (404) and its bytes")
+    @Test("an expired upload is 410, then the sweeper removes it (404) and its bytes (14.1)")
     func expiry() async throws {
         try await withTestServer(configure: {
             $0.upload.expiry = .zero
@@ -153,7 +153,7 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("an upload expiring while nobody sweeps answers 410; sweep(now:) removes exactly the expired ones")
+    @Test("sweep(now:) removes exactly the expired uploads; a finished one never expires (14.1, 14.3)")
     func sweepByClock() async throws {
         try await withTestServer(configure: { $0.upload.expiry = .seconds(3600) }) { server in
             let alice = TusRawClient(server: server, user: try await server.registerUser("alice"))
@@ -167,7 +167,7 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("termination: DELETE removes the upload; the object stays while another upload refers to it")
+    @Test("termination: DELETE removes the upload; the object stays while another upload refers to it (14.1, 14.2, 14.3)")
     func termination() async throws {
         try await withTestServer { server in
             let alice = TusRawClient(server: server, user: try await server.registerUser("alice"))
@@ -186,7 +186,9 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("concatenation: parts sent in parallel join into one object; unfinished or foreign parts are refused (14.4)")
+    @Test(
+        "concatenation: parts sent in parallel join into one object; unfinished or foreign parts are refused (14.1, 14.2, 14.3, 14.4)"
+    )
     func concatenation() async throws {
         try await withTestServer { server in
             let alice = TusRawClient(server: server, user: try await server.registerUser("alice"))
@@ -224,7 +226,7 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("instant upload: content the server has completes at creation; a false hash is caught at the end")
+    @Test("instant upload: content the server has completes at creation; a false hash is caught at the end (14.1, 14.2, 14.3)")
     func instantUpload() async throws {
         try await withTestServer { server in
             let alice = TusRawClient(server: server, user: try await server.registerUser("alice"))
@@ -249,7 +251,7 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("creation-with-upload: the POST body is the first chunk; the quota counts every upload of a user")
+    @Test("creation-with-upload: the POST body is the first chunk; the quota counts every upload of a user (14.1, 14.2, 14.3)")
     func creationWithUploadAndQuota() async throws {
         try await withTestServer(configure: { $0.upload.quotaPerUser = 1_000 }) { server in
             let alice = TusRawClient(server: server, user: try await server.registerUser("alice"))
@@ -273,7 +275,7 @@ struct TusEndpointTests {
         }
     }
 
-    @Test("uploads survive a restart of the server: the offset and the bytes are still there")
+    @Test("uploads survive a restart of the server: the offset and the bytes are still there (14.1, 14.2, 14.3)")
     func survivesRestart() async throws {
         try await withTemporaryDirectory { directory in
             let file = Tus.bytes(3_000, seed: 6)
