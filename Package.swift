@@ -208,6 +208,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 14 Chunked, resumable upload: tus 1.0.0, content-addressed storage, instant upload, quota, expiry.
+        .target(
+            name: "IMUpload",
+            dependencies: [
+                "IMCore", "IMGateway", "CourseSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: lessonPath(14, "IMUpload"),
+            swiftSettings: swiftSettings
+        ),
+
         // 20 Groups of 10,000 members: read diffusion (one stored message, per-member positions), per-gateway fan-out, unread aggregator.
         .target(
             name: "IMGroup",
@@ -240,7 +256,7 @@ let package = Package(
         // Adding a lesson: one line in ComposedServer.extensions, one field of configuration.
         .target(
             name: "IMComposition",
-            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom", "IMResilience"],
+            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom", "IMResilience", "IMUpload"],
             path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
         ),
@@ -262,7 +278,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMResilience", "IMSecurity", "IMSync",
+                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMResilience", "IMSecurity", "IMSync", "IMUpload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -293,6 +309,8 @@ let package = Package(
             dependencies: [
                 "IMClient", "IMCore", "IMLiveRoom", "IMStore", "IMSync", "IMToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -443,6 +461,18 @@ let package = Package(
             dependencies: [
                 "IMCore", "IMDelivery", "IMGateway", "IMTunnel", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson14Tests",
+            dependencies: [
+                "IMCore", "IMGateway", "IMUpload", "IMServer", "IMComposition", "IMClient", "IMTestSupport", "CourseSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["tuspy_client.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

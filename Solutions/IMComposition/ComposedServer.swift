@@ -11,6 +11,7 @@ import IMResilience
 import IMServer
 import IMStore
 import IMTunnel
+import IMUpload
 
 /// Builds the shipped server.
 public enum ComposedServer {
@@ -31,7 +32,8 @@ public enum ComposedServer {
     {
         extensions(configuration) + [
             try GroupChat(
-                configuration: configuration.group, database: parts.store.database, gateway: parts.gateway, chat: parts.chat)  // lesson 20
+                configuration: configuration.group, database: parts.store.database, gateway: parts.gateway, chat: parts.chat),  // lesson 20
+            try ResumableUploads(configuration: configuration.upload, directory: configuration.dataDirectory + "/uploads"),  // lesson 14
         ]
     }
 

@@ -5,6 +5,7 @@ import IMLiveRoom
 import IMResilience
 import IMServer
 import IMTunnel
+import IMUpload
 
 /// How the shipped IM runs: `server` for lessons 01–11, one field per later lesson. Every field
 /// has a default that runs. The server's own fields can be read and set directly
@@ -19,6 +20,8 @@ public struct ComposedServerConfiguration: Sendable {
     public var resilience = ResilienceConfiguration()
     /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
     public var tunnel = TunnelConfiguration()
+    /// Lesson 14: the largest upload, the quota per user, when unfinished uploads expire.
+    public var upload = UploadConfiguration()
     /// Lesson 20: the member limit of groups, history pages, when a fan-out skips a slow connection.
     public var group = GroupConfiguration()
 

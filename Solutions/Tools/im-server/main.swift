@@ -11,6 +11,7 @@ import IMResilience
 import IMSecurity
 import IMServer
 import IMSync
+import IMUpload
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -130,6 +131,15 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Lesson 20: the most members a group may have.")
     var groupMaxMembers: Int = 10_000
 
+    @Option(name: .customLong("upload-max-mib"), help: "Lesson 14: the largest upload in MiB (Tus-Max-Size).")
+    var uploadMaxMiB: Int = 512
+
+    @Option(name: .customLong("upload-quota-mib"), help: "Lesson 14: MiB of uploads, finished or not, one user may hold.")
+    var uploadQuotaMiB: Int = 2048
+
+    @Option(help: "Lesson 14: hours an unfinished upload is kept after its last chunk before it is swept.")
+    var uploadExpiryHours: Int = 24
+
     @Option(help: "Live rooms: milliseconds between two batches of a room (lesson 10).")
     var roomTick: Int = 100
 
@@ -170,6 +180,9 @@ struct IMServerCommand: AsyncParsableCommand {
         guard firstRequestTimeout >= 1 else { throw ValidationError("--first-request-timeout must be at least 1 second") }
         guard groupMaxMembers >= 2 else { throw ValidationError("--group-max-members must be at least 2") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard uploadMaxMiB >= 1, uploadQuotaMiB >= 1, uploadExpiryHours >= 1 else {
+            throw ValidationError("--upload-max-mib, --upload-quota-mib and --upload-expiry-hours must be at least 1")
+        }
         guard (10...10_000).contains(roomTick) else { throw ValidationError("--room-tick must be 10...10000 ms") }
         guard roomCommentCap >= 0, roomPostRate >= 1, roomBufferKiB >= 1, roomStuckSeconds >= 1 else {
             throw ValidationError(
@@ -215,6 +228,9 @@ struct IMServerCommand: AsyncParsableCommand {
         }
         configuration.tokenLifetime = .seconds(tokenHours * 3600)
         configuration.group.maxMembers = groupMaxMembers
+        configuration.upload.maxSize = Int64(uploadMaxMiB) << 20
+        configuration.upload.quotaPerUser = Int64(uploadQuotaMiB) << 20
+        configuration.upload.expiry = .seconds(uploadExpiryHours * 3600)
         configuration.httpDNS = HttpDNSConfiguration(
             services: dnsGateway.isEmpty ? [:] : [HttpDNSDirectory.defaultService: dnsGateway], ttl: .seconds(dnsTTL))
         configuration.liveRoom.tick = .milliseconds(roomTick)
