@@ -7,6 +7,7 @@
 import IMGateway
 import IMGroup
 import IMLiveRoom
+import IMObservability
 import IMResilience
 import IMServer
 import IMStore
@@ -29,9 +30,12 @@ public enum ComposedServer {
     public static func extensions(_ configuration: ComposedServerConfiguration, parts: IMServer.Parts) throws
         -> [any ServerExtension]
     {
-        extensions(configuration) + [
+        // Lesson 19 around all of them: first to count and open a message's trace, last to answer `send`.
+        let observability = try Observability(configuration: configuration.observability, chat: parts.chat)
+        return [observability] + extensions(configuration) + [
             try GroupChat(
-                configuration: configuration.group, database: parts.store.database, gateway: parts.gateway, chat: parts.chat)  // lesson 20
+                configuration: configuration.group, database: parts.store.database, gateway: parts.gateway, chat: parts.chat),  // lesson 20
+            observability.delivery,
         ]
     }
 

@@ -2,6 +2,7 @@
 
 import IMGroup
 import IMLiveRoom
+import IMObservability
 import IMResilience
 import IMServer
 import IMTunnel
@@ -19,6 +20,8 @@ public struct ComposedServerConfiguration: Sendable {
     public var resilience = ResilienceConfiguration()
     /// Lesson 13: idle time-out, longest poll wait and batch size of HTTP tunnel sessions.
     public var tunnel = TunnelConfiguration()
+    /// Lesson 19: `/metrics`, the OTLP/HTTP endpoint of traces, and which messages are traced.
+    public var observability = ObservabilityConfiguration()
     /// Lesson 20: the member limit of groups, history pages, when a fan-out skips a slow connection.
     public var group = GroupConfiguration()
 
