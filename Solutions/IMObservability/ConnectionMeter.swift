@@ -1,5 +1,6 @@
 // Lesson 19: open connections, as the gateway reports them.
 
+import CoreMetrics
 import IMCore
 import IMGateway
 

@@ -6,7 +6,6 @@
 // several servers in one test process each have their own registry); the hot path only bumps them.
 
 import CoreMetrics
-import Foundation
 import Metrics
 import Prometheus
 import Synchronization
@@ -17,17 +16,17 @@ public final class ServerMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
 
     /// Open WebSocket connections.
-    let connections: Meter
-    let connectionsOpened: Counter
+    let connections: CoreMetrics.Meter
+    let connectionsOpened: CoreMetrics.Counter
     /// Latency from a `send` frame's arrival to its answer (ACK or error).
-    let sendDuration: Metrics.Timer
-    let storeDuration: Metrics.Timer
-    let storeErrors: Counter
-    let pushes: Counter
+    let sendDuration: CoreMetrics.Timer
+    let storeDuration: CoreMetrics.Timer
+    let storeErrors: CoreMetrics.Counter
+    let pushes: CoreMetrics.Counter
     /// Users pushed per stored message.
-    let pushFanout: Recorder
+    let pushFanout: CoreMetrics.Recorder
     /// Frames in and out, one counter per type, made on first use (types are a bounded set).
-    private let frameCounters = Mutex<[String: Counter]>([:])
+    private let frameCounters = Mutex<[String: CoreMetrics.Counter]>([:])
     /// The send latencies again, for the quantile estimate of `GET /metrics/quantiles`.
     private let sendHistogram: Mutex<LatencyHistogram>
 
@@ -41,23 +40,23 @@ public final class ServerMetrics: Sendable {
         factory.defaultDurationHistogramBuckets = durations
         factory.defaultValueHistogramBuckets = configuration.fanoutBuckets
         self.factory = factory
-        connections = Meter(label: "im_connections", dimensions: [("transport", "websocket")], factory: factory)
-        connectionsOpened = Counter(label: "im_connections_opened_total", dimensions: [("transport", "websocket")], factory: factory)
-        sendDuration = Metrics.Timer(label: "im_send_duration_seconds", factory: factory)
-        storeDuration = Metrics.Timer(label: "im_store_duration_seconds", factory: factory)
-        storeErrors = Counter(label: "im_store_errors_total", factory: factory)
-        pushes = Counter(label: "im_pushes_total", factory: factory)
-        pushFanout = Recorder(label: "im_push_fanout_users", aggregate: true, factory: factory)
+        connections = CoreMetrics.Meter(label: "im_connections", dimensions: [("transport", "websocket")], factory: factory)
+        connectionsOpened = CoreMetrics.Counter(label: "im_connections_opened_total", dimensions: [("transport", "websocket")], factory: factory)
+        sendDuration = CoreMetrics.Timer(label: "im_send_duration_seconds", factory: factory)
+        storeDuration = CoreMetrics.Timer(label: "im_store_duration_seconds", factory: factory)
+        storeErrors = CoreMetrics.Counter(label: "im_store_errors_total", factory: factory)
+        pushes = CoreMetrics.Counter(label: "im_pushes_total", factory: factory)
+        pushFanout = CoreMetrics.Recorder(label: "im_push_fanout_users", aggregate: true, factory: factory)
         sendHistogram = Mutex(LatencyHistogram(upperBounds: configuration.latencyBuckets))
     }
 
     /// Counts one frame of `type` in `direction` (`received` or `sent`).
     func countFrame(_ type: String, _ direction: FrameDirection) {
         let key = "\(direction.rawValue) \(type)"
-        let counter = frameCounters.withLock { counters -> Counter in
+        let counter = frameCounters.withLock { counters -> CoreMetrics.Counter in
             if let counter = counters[key] { return counter }
             let label = counters.count < Self.maxFrameTypes * 2 ? type : "other"
-            let counter = Counter(
+            let counter = CoreMetrics.Counter(
                 label: "im_frames_\(direction.rawValue)_total", dimensions: [("type", label)], factory: factory)
             counters[key] = counter
             return counter

@@ -6,6 +6,7 @@
 // fan-out get a span (children of the gateway's, found in the task-local context) and metrics.
 // This handler comes last in the composition, after every lesson that may refuse or own a frame.
 
+import CoreMetrics
 import IMCore
 import IMGateway
 import Logging

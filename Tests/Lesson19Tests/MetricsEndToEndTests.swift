@@ -53,7 +53,6 @@ struct MetricsEndToEndTests {
             let alice = try await server.registerUser("alice")
             let bob = try await server.registerUser("bob")
             let before = try await Scrape.of(server)
-            #expect(before.types["im_frames_received_total"] == "counter", "frames received is a counter")
             #expect(before.types["im_send_duration_seconds"] == "histogram", "send latency is a histogram")
 
             let aliceSocket = try await server.connect(alice)
@@ -73,6 +72,7 @@ struct MetricsEndToEndTests {
                 return after[#"im_frames_received_total{type="pushAck"}"#] - before[#"im_frames_received_total{type="pushAck"}"#] == 6
             }
             #expect(acked, "6 pushAck frames counted, got \(after[#"im_frames_received_total{type="pushAck"}"#])")
+            #expect(after.types["im_frames_received_total"] == "counter", "frames received is a counter")
             func delta(_ key: String) -> Double { after[key] - before[key] }
             #expect(delta(#"im_frames_received_total{type="send"}"#) == 3, "3 send frames in")
             #expect(delta(#"im_frames_received_total{type="ping"}"#) == 1, "1 ping frame in")

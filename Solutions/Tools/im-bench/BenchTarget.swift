@@ -35,7 +35,7 @@ final class BenchTarget: Sendable {
         let process = try ServerProcess(
             executable: options.serverBinary, dataDirectory: data,
             arguments: ["--max-connections-per-address", "0", "--send-rate", "0", "--no-shed-load"] + (options.syncEveryCommit ? [] : ["--no-sync"])
-                + serverArguments)
+                + options.serverArguments + serverArguments)
         try await process.start()
         return BenchTarget(baseURL: process.baseURL, pid: process.pid, process: process, dataDirectory: data)
     }
