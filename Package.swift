@@ -477,7 +477,7 @@ let package = Package(
         .testTarget(
             name: "Lesson19Tests",
             dependencies: [
-                "IMCore", "IMObservability", "IMClient", "IMTestSupport",
+                "IMCore", "IMObservability", "IMComposition", "IMClient", "IMTestSupport",
             ],
             // The OTLP/HTTP receiver the trace tests start (Python with opentelemetry-proto).
             exclude: ["otlp_receiver.py"],

@@ -62,11 +62,12 @@ public struct Observability: ServerExtension {
     }
 
     public func frameHandlers(gateway: Gateway) -> [any FrameHandler] {
-        gateway.connectionEvents.add(ConnectionMeter(metrics: metrics))
-        return [ObservingFrameHandler(metrics: metrics, tracer: tracer, responder: responder)]
+        [ObservingFrameHandler(metrics: metrics, tracer: tracer, responder: responder)]
     }
 
     public func addRoutes(to router: Router<IMRequestContext>, context: ServerExtensionContext) {
+        // Here, not in frameHandlers(gateway:): the server asks for handlers once per transport.
+        context.gateway.connectionEvents.add(ConnectionMeter(metrics: metrics))
         responder.set(context.frameResponder)
         guard configuration.metricsEnabled else { return }
         let metrics = metrics

@@ -41,7 +41,8 @@ public final class ServerMetrics: Sendable {
         factory.defaultValueHistogramBuckets = configuration.fanoutBuckets
         self.factory = factory
         connections = CoreMetrics.Meter(label: "im_connections", dimensions: [("transport", "websocket")], factory: factory)
-        connectionsOpened = CoreMetrics.Counter(label: "im_connections_opened_total", dimensions: [("transport", "websocket")], factory: factory)
+        connectionsOpened = CoreMetrics.Counter(
+            label: "im_connections_opened_total", dimensions: [("transport", "websocket")], factory: factory)
         sendDuration = CoreMetrics.Timer(label: "im_send_duration_seconds", factory: factory)
         storeDuration = CoreMetrics.Timer(label: "im_store_duration_seconds", factory: factory)
         storeErrors = CoreMetrics.Counter(label: "im_store_errors_total", factory: factory)

@@ -52,7 +52,9 @@ public struct SpanTree: Sendable {
         // BEGIN EXERCISE 19.4: Keep the trace's spans by id (duplicate id: error), group children by parent id, roots = parent nil/empty or unknown, and refuse a cycle.
         var spans: [String: SpanRecord] = [:]
         for record in records where record.traceID == traceID {
-            guard spans.updateValue(record, forKey: record.spanID) == nil else { throw SpanTreeError.duplicateSpan(record.spanID) }
+            guard spans.updateValue(record, forKey: record.spanID) == nil else {
+                throw SpanTreeError.duplicateSpan(record.spanID)
+            }
         }
         guard !spans.isEmpty else { throw SpanTreeError.empty }
         var children: [String: [SpanRecord]] = [:]

@@ -3,6 +3,7 @@
 
 import Foundation
 import IMClient
+import IMComposition
 import IMCore
 import IMObservability
 import IMTestSupport
@@ -104,7 +105,8 @@ struct TraceEndToEndTests {
             // The gateway span ends last, so its children were exported with it or before.
             #expect(spans.contains { $0.name == "im.store" }, "uplink spans are kept")
             let pushed = spans.filter { $0.name == "im.push" }.compactMap { $0.attributes["im.push.user.id"] }
-            #expect(pushed == [bob.id.description], "19.2: only the chosen user's push is traced at downlink rate 0, got \(pushed)")
+            #expect(
+                pushed == [bob.id.description], "19.2: only the chosen user's push is traced at downlink rate 0, got \(pushed)")
             socket.close()
         }
     }

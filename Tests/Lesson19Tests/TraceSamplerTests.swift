@@ -17,7 +17,7 @@ struct TraceSamplerTests {
         // Trace ids spread evenly over the 64-bit space, as random ids are.
         let step = UInt64.max / 10_000
         for index in 0..<10_000 {
-            let bits = UInt64(index) * step
+            let bits = UInt64(index) * step + step / 2
             if sampler.shouldSample(.uplink, user: alice, traceIDLowBits: bits) { uplink += 1 }
             if sampler.shouldSample(.downlink, user: alice, traceIDLowBits: bits) { downlink += 1 }
         }
@@ -28,11 +28,17 @@ struct TraceSamplerTests {
     @Test("19.2: the decision is the trace id's: low bits below rate × 2^64 are kept")
     func thresholdOnTraceID() {
         let sampler = TraceSampler(uplinkRate: 0.5, downlinkRate: 0.25)
-        #expect(sampler.shouldSample(.uplink, user: alice, traceIDLowBits: 0), "19.2: the lowest id is always inside a rate above 0")
-        #expect(sampler.shouldSample(.uplink, user: alice, traceIDLowBits: UInt64(1) << 63 - 1), "19.2: just below half at rate 0.5")
-        #expect(!sampler.shouldSample(.uplink, user: alice, traceIDLowBits: UInt64(1) << 63), "19.2: half and above is out at rate 0.5")
-        #expect(sampler.shouldSample(.downlink, user: alice, traceIDLowBits: UInt64(1) << 62 - 1), "19.2: downlink uses its own rate")
-        #expect(!sampler.shouldSample(.downlink, user: alice, traceIDLowBits: UInt64(1) << 62), "19.2: downlink uses its own rate")
+        #expect(
+            sampler.shouldSample(.uplink, user: alice, traceIDLowBits: 0), "19.2: the lowest id is always inside a rate above 0")
+        #expect(
+            sampler.shouldSample(.uplink, user: alice, traceIDLowBits: UInt64(1) << 63 - 1), "19.2: just below half at rate 0.5")
+        #expect(
+            !sampler.shouldSample(.uplink, user: alice, traceIDLowBits: UInt64(1) << 63),
+            "19.2: half and above is out at rate 0.5")
+        #expect(
+            sampler.shouldSample(.downlink, user: alice, traceIDLowBits: UInt64(1) << 62 - 1), "19.2: downlink uses its own rate")
+        #expect(
+            !sampler.shouldSample(.downlink, user: alice, traceIDLowBits: UInt64(1) << 62), "19.2: downlink uses its own rate")
         #expect(
             sampler.shouldSample(.downlink, user: alice, traceIDLowBits: 12345)
                 == sampler.shouldSample(.downlink, user: alice, traceIDLowBits: 12345),

@@ -34,7 +34,8 @@ final class BenchTarget: Sendable {
         // needs the same flags).
         let process = try ServerProcess(
             executable: options.serverBinary, dataDirectory: data,
-            arguments: ["--max-connections-per-address", "0", "--send-rate", "0", "--no-shed-load"] + (options.syncEveryCommit ? [] : ["--no-sync"])
+            arguments: ["--max-connections-per-address", "0", "--send-rate", "0", "--no-shed-load"]
+                + (options.syncEveryCommit ? [] : ["--no-sync"])
                 + options.serverArguments + serverArguments)
         try await process.start()
         return BenchTarget(baseURL: process.baseURL, pid: process.pid, process: process, dataDirectory: data)

@@ -46,7 +46,8 @@ struct TargetOptions: ParsableArguments {
     var syncEveryCommit = false
     @Option(
         name: .customLong("server-arg"),
-        help: "One more argument for the started im-server (repeat it), e.g. --server-arg=--otlp-endpoint=http://127.0.0.1:4318/v1/traces to measure tracing (lesson 19)."
+        help:
+            "One more argument for the started im-server (repeat it), e.g. --server-arg=--otlp-endpoint=http://127.0.0.1:4318/v1/traces to measure tracing (lesson 19)."
     )
     var serverArguments: [String] = []
 }

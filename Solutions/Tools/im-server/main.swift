@@ -137,8 +137,11 @@ struct IMServerCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Lesson 19: serve Prometheus metrics at GET /metrics.")
     var metrics = true
 
-    @Option(help: "Lesson 19: export message traces over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318/v1/traces (env IM_OTLP_ENDPOINT).")
-    var otlpEndpoint: String? = ProcessInfo.processInfo.environment["IM_OTLP_ENDPOINT"]
+    @Option(
+        help:
+            "Lesson 19: export message traces over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318/v1/traces (env IM_OTLP_ENDPOINT)."
+    )
+    var otlpEndpoint: String?
 
     @Option(help: "Lesson 19: share of sends traced, 0...1 (the field traces every uplink message).")
     var traceUplinkRate: Double = 1.0
@@ -227,9 +230,9 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.liveRoom.maxStuck = .seconds(roomStuckSeconds)
         configuration.liveRoom.advertisedAddress = advertise
         configuration.observability.metricsEnabled = metrics
-        configuration.observability.otlpEndpoint = otlpEndpoint
+        configuration.observability.otlpEndpoint = otlpEndpoint ?? ProcessInfo.processInfo.environment["IM_OTLP_ENDPOINT"]
         configuration.observability.sampler = TraceSampler(
-            uplinkRate: traceUplinkRate, downlinkRate: traceDownlinkRate, chosenUsers: Set(traceUser.map(UserID.init)))
+            uplinkRate: traceUplinkRate, downlinkRate: traceDownlinkRate, chosenUsers: Set(traceUser.map { UserID($0) }))
         if let certificatePath, let keyPath {
             configuration.tls = try ServerTLS.files(certificate: certificatePath, key: keyPath)
         }
