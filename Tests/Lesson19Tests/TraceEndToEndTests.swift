@@ -90,7 +90,9 @@ struct TraceEndToEndTests {
         }
     }
 
-    @Test("19.2: downlink rate 0 keeps the store and ack spans but drops the pushes, except a chosen user's")
+    @Test(
+        "19.2 (and 19.1, which reads the frame's traceparent): downlink rate 0 keeps the store and ack spans but drops the pushes, except a chosen user's"
+    )
     func downlinkSampling() async throws {
         let vip = UserID(2)  // the second account of a fresh database
         try await withTracedServer(TraceSampler(uplinkRate: 1, downlinkRate: 0, chosenUsers: [vip])) { server, receiver in
@@ -99,7 +101,11 @@ struct TraceEndToEndTests {
             try #require(bob.id == vip, "the test expects bob to be user 2")
             let socket = try await server.connect(alice)
             let client = Self.clientSpan()
-            _ = try await Self.tracedSend(socket, id: "t2", parent: client.header, to: bob.id, body: "hi")
+            let answer = try await Self.tracedSend(socket, id: "t2", parent: client.header, to: bob.id, body: "hi")
+            guard case .ack = answer else {
+                Issue.record("19.1: a trace.send with a valid traceparent is answered with ack, got \(answer)")
+                return
+            }
             let received = try await receiver.spans(of: client.traceID, onceArrived: "im.gateway.send")
             let spans = try #require(received, "no server span of trace \(client.traceID) reached the OTLP receiver in 15 s")
             // The gateway span ends last, so its children were exported with it or before.
