@@ -63,6 +63,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // Lesson 19: metrics and traces. swift-metrics and swift-distributed-tracing already came in
+        // with Hummingbird; swift-otel is built with its OTLP/HTTP exporter only (no gRPC).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", exact: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: Lesson modules (switchable between Solutions/ and Sources/)
@@ -224,6 +230,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 19 End-to-end trace and metrics: one trace per message, Prometheus metrics, sampling.
+        .target(
+            name: "IMObservability",
+            dependencies: [
+                "IMCore", "IMGateway", "CourseSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: lessonPath(19, "IMObservability"),
+            swiftSettings: swiftSettings
+        ),
+
         // 20 Groups of 10,000 members: read diffusion (one stored message, per-member positions), per-gateway fan-out, unread aggregator.
         .target(
             name: "IMGroup",
@@ -256,7 +283,10 @@ let package = Package(
         // Adding a lesson: one line in ComposedServer.extensions, one field of configuration.
         .target(
             name: "IMComposition",
-            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom", "IMResilience", "IMUpload"],
+            dependencies: [
+                "IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom", "IMResilience", "IMObservability",
+                "IMUpload",
+            ],
             path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
         ),
@@ -278,7 +308,8 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMResilience", "IMSecurity", "IMSync", "IMUpload",
+                "IMServer", "IMComposition", "IMCore", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMObservability",
+                "IMResilience", "IMSecurity", "IMSync", "IMUpload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -473,6 +504,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["tuspy_client.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson19Tests",
+            dependencies: [
+                "IMCore", "IMObservability", "IMComposition", "IMClient", "IMTestSupport",
+            ],
+            // The OTLP/HTTP receiver the trace tests start (Python with opentelemetry-proto).
+            exclude: ["otlp_receiver.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -7,6 +7,7 @@
 import IMGateway
 import IMGroup
 import IMLiveRoom
+import IMObservability
 import IMResilience
 import IMServer
 import IMStore
@@ -26,15 +27,19 @@ public enum ComposedServer {
     }
 
     /// The extensions above, then those of later lessons that are built on the server's own parts
-    /// (its database, its session map), in the order their frame handlers are asked.
-    public static func extensions(_ configuration: ComposedServerConfiguration, parts: IMServer.Parts) throws
-        -> [any ServerExtension]
-    {
-        extensions(configuration) + [
+    /// (its database, its session map), then `extra` (tests of the seam add theirs), in the order
+    /// their frame handlers are asked.
+    public static func extensions(
+        _ configuration: ComposedServerConfiguration, parts: IMServer.Parts, extra: [any ServerExtension] = []
+    ) throws -> [any ServerExtension] {
+        // Lesson 19 around all of them: first to count and open a message's trace, and last to
+        // answer `send` (as the logic layer would, with its store and pushes observed).
+        let observability = try Observability(configuration: configuration.observability, chat: parts.chat)
+        return [observability] + extensions(configuration) + [
             try GroupChat(
                 configuration: configuration.group, database: parts.store.database, gateway: parts.gateway, chat: parts.chat),  // lesson 20
             try ResumableUploads(configuration: configuration.upload, directory: configuration.dataDirectory + "/uploads"),  // lesson 14
-        ]
+        ] + extra + [observability.delivery]
     }
 
     /// Lesson 11's server with the extensions above. Opens the store; nothing listens yet.

@@ -2,6 +2,7 @@
 
 import IMGroup
 import IMLiveRoom
+import IMObservability
 import IMResilience
 import IMServer
 import IMTunnel
@@ -22,6 +23,8 @@ public struct ComposedServerConfiguration: Sendable {
     public var tunnel = TunnelConfiguration()
     /// Lesson 14: the largest upload, the quota per user, when unfinished uploads expire.
     public var upload = UploadConfiguration()
+    /// Lesson 19: `/metrics`, the OTLP/HTTP endpoint of traces, and which messages are traced.
+    public var observability = ObservabilityConfiguration()
     /// Lesson 20: the member limit of groups, history pages, when a fan-out skips a slow connection.
     public var group = GroupConfiguration()
 

@@ -35,7 +35,7 @@ public final class TestServer: Sendable {
 
     /// Starts a server on 127.0.0.1 with a free port and its data in `dataDirectory`.
     /// Passwords are hashed at the lowest bcrypt cost to keep tests quick. `extraExtensions` come
-    /// after the composed ones (tests of the seam use them).
+    /// after the composed ones (tests of the seam use them), before lesson 19's, which answers `send`.
     public static func start(
         dataDirectory: String, configure: (inout ComposedServerConfiguration) -> Void = { _ in },
         extraExtensions: [any ServerExtension] = []
@@ -49,7 +49,7 @@ public final class TestServer: Sendable {
         configure(&configuration)
 
         let server = try IMServer(configuration: configuration.server) { parts in
-            try ComposedServer.extensions(configuration, parts: parts) + extraExtensions
+            try ComposedServer.extensions(configuration, parts: parts, extra: extraExtensions)
         }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         // Lesson 11's composition: the same service group im-server runs, without signal handlers.

@@ -36,7 +36,7 @@ final class BenchTarget: Sendable {
             executable: options.serverBinary, dataDirectory: data,
             arguments: ["--max-connections-per-address", "0", "--send-rate", "0", "--no-shed-load", "--no-address-limits"]
                 + (options.syncEveryCommit ? [] : ["--no-sync"])
-                + serverArguments)
+                + options.serverArguments + serverArguments)
         try await process.start()
         return BenchTarget(baseURL: process.baseURL, pid: process.pid, process: process, dataDirectory: data)
     }

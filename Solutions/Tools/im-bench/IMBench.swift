@@ -45,4 +45,10 @@ struct TargetOptions: ParsableArguments {
             "Let the started server sync every commit to disk (the default of im-server); off by default here to measure the server, not the disk."
     )
     var syncEveryCommit = false
+    @Option(
+        name: .customLong("server-arg"),
+        help:
+            "One more argument for the started im-server (repeat it), e.g. --server-arg=--otlp-endpoint=http://127.0.0.1:4318/v1/traces to measure tracing (lesson 19)."
+    )
+    var serverArguments: [String] = []
 }

@@ -3,10 +3,12 @@
 import ArgumentParser
 import Foundation
 import IMComposition
+import IMCore
 import IMGateway
 import IMGroup
 import IMHeartbeat
 import IMLiveRoom
+import IMObservability
 import IMResilience
 import IMSecurity
 import IMServer
@@ -158,7 +160,31 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Live rooms: this gateway's own address among --dns-gateway; HttpDNS orders the gateways least-loaded first.")
     var advertise: String?
 
+    @Flag(inversion: .prefixedNo, help: "Lesson 19: serve Prometheus metrics at GET /metrics.")
+    var metrics = true
+
+    @Option(
+        help:
+            "Lesson 19: export message traces over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318/v1/traces (env IM_OTLP_ENDPOINT)."
+    )
+    var otlpEndpoint: String?
+
+    @Option(help: "Lesson 19: share of sends traced, 0...1 (the field traces every uplink message).")
+    var traceUplinkRate: Double = 1.0
+
+    @Option(help: "Lesson 19: share of pushes traced, 0...1 (the field: 0.01).")
+    var traceDownlinkRate: Double = 0.01
+
+    @Option(help: "Lesson 19: a user id whose messages are always traced (repeat it).")
+    var traceUser: [Int64] = []
+
     func validate() throws {
+        guard (0...1).contains(traceUplinkRate), (0...1).contains(traceDownlinkRate) else {
+            throw ValidationError("--trace-uplink-rate and --trace-downlink-rate must be 0...1")
+        }
+        if let otlpEndpoint, URL(string: otlpEndpoint)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--otlp-endpoint must be an http(s) URL")
+        }
         guard (certificatePath == nil) == (keyPath == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
@@ -240,6 +266,10 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.liveRoom.maxPendingBytes = roomBufferKiB * 1024
         configuration.liveRoom.maxStuck = .seconds(roomStuckSeconds)
         configuration.liveRoom.advertisedAddress = advertise
+        configuration.observability.metricsEnabled = metrics
+        configuration.observability.otlpEndpoint = otlpEndpoint ?? ProcessInfo.processInfo.environment["IM_OTLP_ENDPOINT"]
+        configuration.observability.sampler = TraceSampler(
+            uplinkRate: traceUplinkRate, downlinkRate: traceDownlinkRate, chosenUsers: Set(traceUser.map { UserID($0) }))
         if let certificatePath, let keyPath {
             configuration.tls = try ServerTLS.files(certificate: certificatePath, key: keyPath)
         }

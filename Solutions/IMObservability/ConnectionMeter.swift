@@ -1,0 +1,19 @@
+// Lesson 19: open connections, as the gateway reports them.
+
+import CoreMetrics
+import IMCore
+import IMGateway
+
+/// Keeps `im_connections` and `im_connections_opened_total` in step with the gateway's WebSockets.
+struct ConnectionMeter: ConnectionObserver {
+    let metrics: ServerMetrics
+
+    func opened(_ connection: ConnectionID, close: @escaping @Sendable (String) -> Void) {
+        metrics.connections.increment()
+        metrics.connectionsOpened.increment()
+    }
+
+    func received(on connection: ConnectionID) {}
+
+    func closed(_ connection: ConnectionID) { metrics.connections.decrement() }
+}
