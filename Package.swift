@@ -208,6 +208,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 17 Multi-level cache: LRU level 1 with jittered TTL, Redis level 2 (a small RESP2 client on
+        // SwiftNIO), single-flight loads, negative caching, Bloom filter, consistent hashing.
+        .target(
+            name: "IMCache",
+            dependencies: [
+                "IMCore", "IMGateway", "IMStore", "CourseSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: lessonPath(17, "IMCache"),
+            swiftSettings: swiftSettings
+        ),
+
         // 20 Groups of 10,000 members: read diffusion (one stored message, per-member positions), per-gateway fan-out, unread aggregator.
         .target(
             name: "IMGroup",
@@ -239,7 +253,7 @@ let package = Package(
         // Adding a lesson: one line in ComposedServer.extensions, one field of configuration.
         .target(
             name: "IMComposition",
-            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom", "IMResilience"],
+            dependencies: ["IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom", "IMResilience", "IMCache"],
             path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
         ),
@@ -261,7 +275,7 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMResilience", "IMSecurity", "IMSync",
+                "IMServer", "IMCache", "IMComposition", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMResilience", "IMSecurity", "IMSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -440,6 +454,14 @@ let package = Package(
             name: "Lesson13Tests",
             dependencies: [
                 "IMCore", "IMDelivery", "IMGateway", "IMTunnel", "IMServer", "IMComposition", "IMClient", "IMTestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson17Tests",
+            dependencies: [
+                "IMCache", "IMCore", "IMServer", "IMStore", "IMComposition", "IMClient", "IMTestSupport", "CourseSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -23,6 +23,7 @@ struct IMBench: AsyncParsableCommand {
             ConnectionsCommand.self, ChatCommand.self, PingCommand.self, StoreCommand.self, SaturateCommand.self,
             GroupCommand.self,
             RoomCommand.self,
+            ProfilesCommand.self,
         ])
 }
 
