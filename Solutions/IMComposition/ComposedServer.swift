@@ -30,9 +30,9 @@ public enum ComposedServer {
     public static func extensions(_ configuration: ComposedServerConfiguration, parts: IMServer.Parts) throws
         -> [any ServerExtension]
     {
-        extensions(configuration) + [
+        try extensions(configuration) + [
             Cache(configuration: configuration.cache, store: parts.store),  // lesson 17
-            try GroupChat(
+            GroupChat(
                 configuration: configuration.group, database: parts.store.database, gateway: parts.gateway, chat: parts.chat),  // lesson 20
         ]
     }

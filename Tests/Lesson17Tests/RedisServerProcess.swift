@@ -7,6 +7,7 @@ import Foundation
 import IMCache
 import NIOCore
 import NIOPosix
+import Testing
 
 enum RedisAvailability {
     /// The redis-server on PATH (or Debian's place for it).
@@ -48,40 +49,61 @@ final class RedisServerProcess: Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("im-redis-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let port = try await freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes",
+        let arguments = [
+            path, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes",
             "--pidfile", folder + "/redis.pid", "--logfile", folder + "/redis.log", "--dir", folder,
         ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()  // --daemonize: the parent returns once the server is forked
+        try spawnAndWait(path, arguments)
         let server = RedisServerProcess(endpoint: RedisEndpoint(host: "127.0.0.1", port: port), folder: folder)
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if let connection = try? await RedisConnection.connect(host: "127.0.0.1", port: port),
-                (try? await connection.send([Array("PING".utf8)])) == .simpleString("PONG")
-            {
+            if let connection = try? await RedisConnection.connect(host: "127.0.0.1", port: port) {
+                let answer = try? await connection.send([Array("PING".utf8)])
                 await connection.close()
-                return server
+                if answer == .simpleString("PONG") { return server }
             }
             try await Task.sleep(for: .milliseconds(50))
         }
         let log = (try? String(contentsOfFile: folder + "/redis.log", encoding: .utf8)) ?? "(no log)"
-        server.stop()
+        await server.stop()
         throw RedisDidNotStart(log: log)
     }
 
-    /// Stops the server by its pid (SIGTERM) and removes its folder.
-    func stop() {
+    /// Stops the server: `SHUTDOWN NOSAVE`, then SIGKILL by its pid whatever happened (the test
+    /// must not leave servers behind), and removes its folder.
+    func stop() async {
+        if let connection = try? await RedisConnection.connect(host: endpoint.host, port: endpoint.port) {
+            _ = try? await connection.send(["SHUTDOWN", "NOSAVE"].map { Array($0.utf8) })
+            await connection.close()
+        }
         if let text = try? String(contentsOfFile: folder + "/redis.pid", encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
         {
-            kill(pid, SIGTERM)
+            kill(pid, SIGKILL)
         }
         try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Runs `path` and waits for it to exit. With `--daemonize yes` the process forks the server and
+    /// exits at once. (Foundation's `Process.waitUntilExit` missed that exit here and hung the
+    /// test; `waitpid` on the pid from `posix_spawn` does not.)
+    static func spawnAndWait(_ path: String, _ arguments: [String]) throws {
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        // The test's threads block signals (NIO and Dispatch do), and a child inherits that mask:
+        // start redis-server with none blocked, or SIGTERM would never reach it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let spawned = posix_spawn(&pid, path, nil, &attributes, &argv, environ)
+        guard spawned == 0 else { throw RedisDidNotStart(log: "posix_spawn \(path) failed: error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
     }
 
     /// A port the kernel just handed out and took back.
@@ -97,6 +119,12 @@ final class RedisServerProcess: Sendable {
 /// Runs `body` with a fresh Redis, stopped afterwards.
 func withRedis<T>(_ body: (RedisServerProcess) async throws -> T) async throws -> T {
     let redis = try await RedisServerProcess.start()
-    defer { redis.stop() }
-    return try await body(redis)
+    do {
+        let result = try await body(redis)
+        await redis.stop()
+        return result
+    } catch {
+        await redis.stop()
+        throw error
+    }
 }

@@ -45,14 +45,16 @@ struct SingleFlightTests {
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<50 { group.addTask { try await flights.run("user:1") { try await load.load(7) } } }
             let joined = await eventually { await flights.sharedWaits == 49 }
-            #expect(joined, "Exercise 17.3: 49 callers wait for the first one's load; saw \(await flights.sharedWaits)")
+            let waiting = await flights.sharedWaits
+            #expect(joined, "Exercise 17.3: 49 callers wait for the first one's load; saw \(waiting)")
             load.open()
             var values: [Int] = []
             for try await value in group { values.append(value) }
             #expect(values == Array(repeating: 7, count: 50), "Exercise 17.3: every caller gets the one load's value")
         }
         #expect(load.runs.load(ordering: .relaxed) == 1, "Exercise 17.3: the store was read once, not 50 times")
-        #expect(await flights.loadsStarted == 1 && (await flights.loading) == 0, "Exercise 17.3: one load, then forgotten")
+        let (started, loading) = (await flights.loadsStarted, await flights.loading)
+        #expect(started == 1 && loading == 0, "Exercise 17.3: one load, then forgotten")
     }
 
     @Test("17.3: different keys load side by side; a finished key loads afresh")
