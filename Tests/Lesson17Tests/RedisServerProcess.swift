@@ -38,10 +38,13 @@ struct RedisDidNotStart: Error, CustomStringConvertible {
 final class RedisServerProcess: Sendable {
     let endpoint: RedisEndpoint
     let folder: String
+    /// The server runs in the foreground as the test's child, so its pid is known at once.
+    let pid: pid_t
 
-    private init(endpoint: RedisEndpoint, folder: String) {
+    private init(endpoint: RedisEndpoint, folder: String, pid: pid_t) {
         self.endpoint = endpoint
         self.folder = folder
+        self.pid = pid
     }
 
     static func start() async throws -> RedisServerProcess {
@@ -50,11 +53,11 @@ final class RedisServerProcess: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let port = try await freePort()
         let arguments = [
-            path, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes",
-            "--pidfile", folder + "/redis.pid", "--logfile", folder + "/redis.log", "--dir", folder,
+            path, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--logfile", folder + "/redis.log", "--dir", folder,
         ]
-        try spawnAndWait(path, arguments)
-        let server = RedisServerProcess(endpoint: RedisEndpoint(host: "127.0.0.1", port: port), folder: folder)
+        let pid = try spawn(path, arguments)
+        let server = RedisServerProcess(endpoint: RedisEndpoint(host: "127.0.0.1", port: port), folder: folder, pid: pid)
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if let connection = try? await RedisConnection.connect(host: "127.0.0.1", port: port) {
@@ -65,29 +68,21 @@ final class RedisServerProcess: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         let log = (try? String(contentsOfFile: folder + "/redis.log", encoding: .utf8)) ?? "(no log)"
-        await server.stop()
+        server.stop()
         throw RedisDidNotStart(log: log)
     }
 
-    /// Stops the server: `SHUTDOWN NOSAVE`, then SIGKILL by its pid whatever happened (the test
-    /// must not leave servers behind), and removes its folder.
-    func stop() async {
-        if let connection = try? await RedisConnection.connect(host: endpoint.host, port: endpoint.port) {
-            _ = try? await connection.send(["SHUTDOWN", "NOSAVE"].map { Array($0.utf8) })
-            await connection.close()
-        }
-        if let text = try? String(contentsOfFile: folder + "/redis.pid", encoding: .utf8),
-            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
-        {
-            kill(pid, SIGKILL)
-        }
+    /// Stops the server (SIGKILL: nothing of it is kept), reaps it, and removes its folder.
+    func stop() {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// Runs `path` and waits for it to exit. With `--daemonize yes` the process forks the server and
-    /// exits at once. (Foundation's `Process.waitUntilExit` missed that exit here and hung the
-    /// test; `waitpid` on the pid from `posix_spawn` does not.)
-    static func spawnAndWait(_ path: String, _ arguments: [String]) throws {
+    /// Starts `path` as a child process and returns its pid. (Foundation's `Process` was tried
+    /// first: its `waitUntilExit` hung the test run here.)
+    static func spawn(_ path: String, _ arguments: [String]) throws -> pid_t {
         var pid: pid_t = 0
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
@@ -102,8 +97,7 @@ final class RedisServerProcess: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         let spawned = posix_spawn(&pid, path, nil, &attributes, &argv, environ)
         guard spawned == 0 else { throw RedisDidNotStart(log: "posix_spawn \(path) failed: error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        return pid
     }
 
     /// A port the kernel just handed out and took back.
@@ -121,10 +115,10 @@ func withRedis<T>(_ body: (RedisServerProcess) async throws -> T) async throws -
     let redis = try await RedisServerProcess.start()
     do {
         let result = try await body(redis)
-        await redis.stop()
+        redis.stop()
         return result
     } catch {
-        await redis.stop()
+        redis.stop()
         throw error
     }
 }

@@ -45,6 +45,13 @@ final class CountingStore: Sendable {
     var readCount: Int { reads.load(ordering: .relaxed) }
 }
 
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(_ duration: Duration) { instant.withLock { $0 = $0 + duration } }
+}
+
 @Suite("17.4 Tiered cache")
 struct TieredCacheTests {
     func make(_ shared: (any SharedCache)?) -> TieredCache<String> {
@@ -127,7 +134,8 @@ struct TieredCacheTests {
     }
 
     @Test(
-        "17.4: with level 2 failing, reads go on to the store and the failures are counted; without level 2 level 1 works alone")
+        "17.4: with level 2 failing, reads go on to the store and the failures are counted; without level 2 level 1 (17.1) works alone"
+    )
     func levelTwoDown() async throws {
         let shared = MemorySharedCache()
         shared.failing.store(true, ordering: .relaxed)
@@ -138,6 +146,34 @@ struct TieredCacheTests {
         let alone = make(nil)
         _ = try await alone.value(for: "1", load: { try await store.read("1") })
         _ = try await alone.value(for: "1", load: { try await store.read("1") })
-        #expect(alone.stats.localHits == 1 && alone.stats.loads == 1, "Exercise 17.4: level 1 alone: \(alone.stats)")
+        #expect(alone.stats.localHits == 1 && alone.stats.loads == 1, "Exercises 17.1, 17.4: level 1 alone: \(alone.stats)")
+    }
+
+    @Test("17.4: a hot key stays in level 1 for the hot TTL, a cold one only for the local TTL (17.1)")
+    func hotKeyKeepsLocalCopy() async throws {
+        let clock = ManualClock()
+        var configuration = CacheConfiguration()
+        configuration.localTTL = .seconds(5)
+        configuration.ttlSpread = 0
+        configuration.hotThreshold = 3
+        configuration.hotWindow = .seconds(1)
+        configuration.hotTTL = .seconds(30)
+        let cache = TieredCache<String>(
+            prefix: "h:", configuration: configuration, shared: nil, now: { clock.now })
+        let store = CountingStore(["hot": "celebrity", "cold": "nobody"])
+        // Three reads within a second: the third makes the key hot, and it is missed and loaded
+        // again with the hot TTL only when it is read after its first entry expired.
+        for _ in 0..<3 { _ = try await cache.value(for: "hot", load: { try await store.read("hot") }) }
+        _ = try await cache.value(for: "cold", load: { try await store.read("cold") })
+        clock.advance(.seconds(6))  // both first entries (5 s) have expired
+        _ = try await cache.value(for: "hot", load: { try await store.read("hot") })  // reloaded, kept 30 s
+        _ = try await cache.value(for: "cold", load: { try await store.read("cold") })  // reloaded, kept 5 s
+        let readsBefore = store.readCount
+        clock.advance(.seconds(10))
+        _ = try await cache.value(for: "hot", load: { try await store.read("hot") })
+        #expect(store.readCount == readsBefore, "Exercises 17.1, 17.4: the hot key is still in level 1 after 10 s")
+        _ = try await cache.value(for: "cold", load: { try await store.read("cold") })
+        #expect(store.readCount == readsBefore + 1, "Exercises 17.1, 17.4: the cold key expired after 5 s and was loaded")
+        #expect(cache.stats.hotReads >= 1, "hot reads counted: \(cache.stats)")
     }
 }

@@ -57,7 +57,7 @@ struct KnownIDsRefresher: Service {
     let interval: Duration
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 // A failed read leaves the filter as it was: it only ever rules out fewer ids.
                 try? await profiles.refreshKnownIDs()
