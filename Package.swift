@@ -251,6 +251,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // 17 Multi-level cache: LRU level 1 with jittered TTL, Redis level 2 (a small RESP2 client on
+        // SwiftNIO), single-flight loads, negative caching, Bloom filter, consistent hashing.
+        .target(
+            name: "IMCache",
+            dependencies: [
+                "IMCore", "IMGateway", "IMStore", "CourseSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: lessonPath(17, "IMCache"),
+            swiftSettings: swiftSettings
+        ),
+
         // 20 Groups of 10,000 members: read diffusion (one stored message, per-member positions), per-gateway fan-out, unread aggregator.
         .target(
             name: "IMGroup",
@@ -285,7 +299,7 @@ let package = Package(
             name: "IMComposition",
             dependencies: [
                 "IMServer", "IMGateway", "IMStore", "IMTunnel", "IMGroup", "IMLiveRoom", "IMResilience", "IMObservability",
-                "IMUpload",
+                "IMUpload", "IMCache",
             ],
             path: "Solutions/IMComposition",
             swiftSettings: swiftSettings
@@ -308,8 +322,8 @@ let package = Package(
         .executableTarget(
             name: "im-server",
             dependencies: [
-                "IMServer", "IMComposition", "IMCore", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom", "IMObservability",
-                "IMResilience", "IMSecurity", "IMSync", "IMUpload",
+                "IMServer", "IMCache", "IMComposition", "IMCore", "IMGateway", "IMGroup", "IMHeartbeat", "IMLiveRoom",
+                "IMObservability", "IMResilience", "IMSecurity", "IMSync", "IMUpload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -513,6 +527,14 @@ let package = Package(
             ],
             // The OTLP/HTTP receiver the trace tests start (Python with opentelemetry-proto).
             exclude: ["otlp_receiver.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Lesson17Tests",
+            dependencies: [
+                "IMCache", "IMCore", "IMServer", "IMStore", "IMComposition", "IMClient", "IMTestSupport", "CourseSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,6 +4,7 @@
 // the list below and its settings to `ComposedServerConfiguration`; lesson 11 stays as it is.
 // im-server and the tests build their server here, so the tests run what im-server runs.
 
+import IMCache
 import IMGateway
 import IMGroup
 import IMLiveRoom
@@ -36,6 +37,7 @@ public enum ComposedServer {
         // answer `send` (as the logic layer would, with its store and pushes observed).
         let observability = try Observability(configuration: configuration.observability, chat: parts.chat)
         return [observability] + extensions(configuration) + [
+            Cache(configuration: configuration.cache, store: parts.store),  // lesson 17
             try GroupChat(
                 configuration: configuration.group, database: parts.store.database, gateway: parts.gateway, chat: parts.chat),  // lesson 20
             try ResumableUploads(configuration: configuration.upload, directory: configuration.dataDirectory + "/uploads"),  // lesson 14

@@ -1,5 +1,6 @@
 // The IM as shipped: lesson 11's settings, and the settings of every later lesson's extension.
 
+import IMCache
 import IMGroup
 import IMLiveRoom
 import IMObservability
@@ -25,6 +26,8 @@ public struct ComposedServerConfiguration: Sendable {
     public var upload = UploadConfiguration()
     /// Lesson 19: `/metrics`, the OTLP/HTTP endpoint of traces, and which messages are traced.
     public var observability = ObservabilityConfiguration()
+    /// Lesson 17: level 1 bounds and TTLs, negative and hot TTLs, Redis addresses (none: level 1 only).
+    public var cache = CacheConfiguration()
     /// Lesson 20: the member limit of groups, history pages, when a fan-out skips a slow connection.
     public var group = GroupConfiguration()
 

@@ -13,32 +13,49 @@ import IMTestSupport
 import Testing
 
 /// Holds SQLite's write lock on a database file from a connection of its own, until released.
+/// The lock is held by a thread of its own that blocks; the test's tasks only await it, so no
+/// thread of Swift's small concurrency pool (which the server under test runs on) is ever blocked.
 final class WriteLockHolder: Sendable {
-    private let taken = DispatchSemaphore(value: 0)
-    private let release = DispatchSemaphore(value: 0)
-    private let done = DispatchSemaphore(value: 0)
+    private let release: DispatchSemaphore
+    private let finished: AsyncStream<Void>
 
-    init(path: String) throws {
-        let queue = try DatabaseQueue(path: path)
-        // A thread of its own: the lock is held by blocking, which must not take one of the
-        // few threads of Swift's concurrency pool that the server under test runs on.
-        DispatchQueue(label: "write-lock-holder").async { [taken, release, done] in
-            try? queue.inDatabase { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                taken.signal()
-                release.wait()
-                try db.execute(sql: "COMMIT")
-            }
-            done.signal()
-        }
-        taken.wait()
+    private init(release: DispatchSemaphore, finished: AsyncStream<Void>) {
+        self.release = release
+        self.finished = finished
     }
 
-    func unlock() {
+    /// Takes the lock (`BEGIN IMMEDIATE`), or throws when the database would not give it.
+    static func take(path: String) async throws -> WriteLockHolder {
+        let queue = try DatabaseQueue(path: path)
+        let release = DispatchSemaphore(value: 0)
+        let (taken, tookIt) = AsyncStream.makeStream(of: Bool.self)
+        let (finished, finish) = AsyncStream.makeStream(of: Void.self)
+        DispatchQueue(label: "write-lock-holder").async {
+            do {
+                try queue.inDatabase { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    tookIt.yield(true)
+                    release.wait()
+                    try db.execute(sql: "COMMIT")
+                }
+            } catch {
+                tookIt.yield(false)
+            }
+            finish.finish()
+        }
+        var iterator = taken.makeAsyncIterator()
+        guard await iterator.next() == true else { throw WriteLockError() }
+        return WriteLockHolder(release: release, finished: finished)
+    }
+
+    /// Releases the lock and waits until it is released.
+    func unlock() async {
         release.signal()
-        done.wait()
+        for await _ in finished {}
     }
 }
+
+struct WriteLockError: Error {}
 
 @Suite("12 A real store fault", .serialized)
 struct StoreFaultTests {
@@ -64,13 +81,13 @@ struct StoreFaultTests {
             let gate = try #require(server.server.serverExtension(Resilience.self)?.gate)
 
             // The fault: four sends, one per device, wait behind another connection's write lock.
-            let lock = try WriteLockHolder(path: server.server.configuration.databasePath)
+            let lock = try await WriteLockHolder.take(path: server.server.configuration.databasePath)
             for (device, socket) in sockets.enumerated() {
                 socket.send(
                     .send(id: "slow\(device)", SendRequest(to: bob.id, body: "slow \(device)", clientMsgID: "slow\(device)")))
             }
             try await Task.sleep(for: .milliseconds(700))  // the store stays slow this long
-            lock.unlock()
+            await lock.unlock()
             var acknowledged: [String] = []
             for socket in sockets {
                 guard case .ack(_, let message) = try await socket.next(where: { if case .ack = $0 { true } else { false } })

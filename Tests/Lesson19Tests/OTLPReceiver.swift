@@ -77,10 +77,15 @@ final class OTLPReceiver: Sendable {
         return nil
     }
 
-    func stop() {
+    /// Stops the receiver and waits (without blocking a thread) until it is gone. SIGKILL, not
+    /// SIGTERM: a test server's signal handling sets SIGTERM to be ignored in this process, and a
+    /// child inherits that, so a terminated receiver lived on and `waitUntilExit` never returned
+    /// (it held a thread of the concurrency pool, and with two of them the whole run stalled).
+    func stop() async {
         try? input.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
+        kill(process.processIdentifier, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     private static func python(_ arguments: [String]) throws -> Process {

@@ -38,14 +38,19 @@ struct TraceEndToEndTests {
         _ sampler: TraceSampler, _ body: (TestServer, OTLPReceiver) async throws -> Void
     ) async throws {
         let receiver = try await OTLPReceiver.start()
-        defer { receiver.stop() }
-        try await withTestServer(configure: { configuration in
-            configuration.observability.otlpEndpoint = receiver.endpoint
-            configuration.observability.exportDelay = .milliseconds(100)
-            configuration.observability.sampler = sampler
-        }) { server in
-            try await body(server, receiver)
+        do {
+            try await withTestServer(configure: { configuration in
+                configuration.observability.otlpEndpoint = receiver.endpoint
+                configuration.observability.exportDelay = .milliseconds(100)
+                configuration.observability.sampler = sampler
+            }) { server in
+                try await body(server, receiver)
+            }
+        } catch {
+            await receiver.stop()
+            throw error
         }
+        await receiver.stop()
     }
 
     @Test("19.1 19.4: one message's spans form client → gateway → store, pushes, ack under the client's trace id")

@@ -76,6 +76,17 @@ struct LatencySummary: Codable {
     }
 }
 
+/// The workers' counts summed and their latency histograms merged.
+func collect(_ group: inout ThrowingTaskGroup<(Int, Histogram<UInt64>), any Error>) async throws -> (Int, Histogram<UInt64>) {
+    var total = 0
+    var merged = Histogram<UInt64>(highestTrackableValue: 120_000_000)
+    for try await (count, histogram) in group {
+        total += count
+        merged.add(histogram)
+    }
+    return (total, merged)
+}
+
 /// One result file.
 struct BenchResult<Parameters: Codable, Figures: Codable>: Codable {
     var tool = "im-bench"

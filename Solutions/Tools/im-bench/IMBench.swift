@@ -24,6 +24,7 @@ struct IMBench: AsyncParsableCommand {
             GroupCommand.self,
             RoomCommand.self,
             UploadCommand.self,
+            ProfilesCommand.self,
         ])
 }
 

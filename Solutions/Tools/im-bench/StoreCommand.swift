@@ -68,13 +68,7 @@ struct StoreCommand: AsyncParsableCommand {
                     return (count, histogram)
                 }
             }
-            var total = 0
-            var merged = Histogram<UInt64>(highestTrackableValue: 120_000_000)
-            for try await (count, histogram) in group {
-                total += count
-                merged.add(histogram)
-            }
-            return (total, merged)
+            return try await collect(&group)
         }
         let figures = Figures(
             stored: results.0, storedPerSecond: Double(results.0) / Double(duration), latency: LatencySummary(results.1))

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import IMCache
 import IMComposition
 import IMCore
 import IMGateway
@@ -142,6 +143,21 @@ struct IMServerCommand: AsyncParsableCommand {
     @Option(help: "Lesson 14: hours an unfinished upload is kept after its last chunk before it is swept.")
     var uploadExpiryHours: Int = 24
 
+    @Option(
+        help:
+            "Lesson 17: a Redis instance (host:port) as the shared cache level; repeat it to spread keys (default: none, the in-process level only; env IM_REDIS, comma-separated)."
+    )
+    var redis: [String] = Self.environment("IM_REDIS").map { $0.split(separator: ",").map(String.init) } ?? []
+
+    @Option(help: "Lesson 17: entries kept in the in-process cache level (0 turns the cache off).")
+    var cacheEntries: Int = 10_000
+
+    @Option(help: "Lesson 17: seconds the in-process level keeps an entry (jittered ±20 %).")
+    var cacheLocalTTL: Int = 5
+
+    @Option(help: "Lesson 17: milliseconds a Redis command may take before the read goes to the store.")
+    var redisTimeout: Int = 200
+
     @Option(help: "Live rooms: milliseconds between two batches of a room (lesson 10).")
     var roomTick: Int = 100
 
@@ -209,6 +225,12 @@ struct IMServerCommand: AsyncParsableCommand {
         guard uploadMaxMiB >= 1, uploadQuotaMiB >= 1, uploadExpiryHours >= 1 else {
             throw ValidationError("--upload-max-mib, --upload-quota-mib and --upload-expiry-hours must be at least 1")
         }
+        for address in redis where RedisEndpoint(address) == nil {
+            throw ValidationError("--redis \(address): expected host:port")
+        }
+        guard cacheEntries >= 0, cacheLocalTTL >= 0, redisTimeout >= 1 else {
+            throw ValidationError("--cache-entries and --cache-local-ttl must be 0 or more, --redis-timeout at least 1")
+        }
         guard (10...10_000).contains(roomTick) else { throw ValidationError("--room-tick must be 10...10000 ms") }
         guard roomCommentCap >= 0, roomPostRate >= 1, roomBufferKiB >= 1, roomStuckSeconds >= 1 else {
             throw ValidationError(
@@ -257,6 +279,11 @@ struct IMServerCommand: AsyncParsableCommand {
         configuration.upload.maxSize = Int64(uploadMaxMiB) << 20
         configuration.upload.quotaPerUser = Int64(uploadQuotaMiB) << 20
         configuration.upload.expiry = .seconds(uploadExpiryHours * 3600)
+        configuration.cache.enabled = cacheEntries > 0
+        configuration.cache.localMaxEntries = max(1, cacheEntries)
+        configuration.cache.localTTL = .seconds(cacheLocalTTL)
+        configuration.cache.redis = redis.compactMap(RedisEndpoint.init)
+        configuration.cache.redisCommandTimeout = .milliseconds(redisTimeout)
         configuration.httpDNS = HttpDNSConfiguration(
             services: dnsGateway.isEmpty ? [:] : [HttpDNSDirectory.defaultService: dnsGateway], ttl: .seconds(dnsTTL))
         configuration.liveRoom.tick = .milliseconds(roomTick)

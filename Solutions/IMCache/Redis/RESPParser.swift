@@ -1,0 +1,104 @@
+// Lesson 17: reading RESP2 replies from a byte stream.
+//
+// You write exercise 17.2 here. TCP hands over bytes in pieces of any size, so the parser must
+// say "not yet" (nil) when a reply is cut short and consume nothing, and throw on bytes that can
+// never become a reply, so the connection is closed rather than misread.
+
+import CourseSupport
+import NIOCore
+
+/// Parses one reply at a time from the front of a buffer.
+public struct RESPParser: Sendable {
+    /// Longest bulk string accepted (Redis' own limit is 512 MB; a cache of profiles needs far less).
+    public var maxBulkLength: Int
+    /// Longest array accepted, and deepest nesting.
+    public var maxArrayCount: Int
+    public var maxDepth: Int
+
+    public init(maxBulkLength: Int = 16 << 20, maxArrayCount: Int = 1 << 20, maxDepth: Int = 8) {
+        self.maxBulkLength = maxBulkLength
+        self.maxArrayCount = maxArrayCount
+        self.maxDepth = maxDepth
+    }
+
+    /// The first complete reply in `buffer`, whose bytes are then consumed; nil (and nothing
+    /// consumed) when the reply is not complete yet.
+    public func parse(_ buffer: inout ByteBuffer) throws(RedisError) -> RESPValue? {
+        var view = buffer
+        guard let value = try parseValue(&view, depth: 0) else { return nil }
+        buffer = view
+        return value
+    }
+
+    func parseValue(_ buffer: inout ByteBuffer, depth: Int) throws(RedisError) -> RESPValue? {
+        // BEGIN EXERCISE 17.2: Read the kind byte and its CRLF-terminated header; return nil when incomplete; for `$` read n bytes and CRLF, for `*` read n values; throw protocolError on anything else.
+        guard depth <= maxDepth else { throw .protocolError("replies nested deeper than \(maxDepth)") }
+        guard let kind = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
+        var rest = buffer
+        rest.moveReaderIndex(forwardBy: 1)
+        guard let header = try Self.line(&rest) else { return nil }
+        switch kind {
+        case UInt8(ascii: "+"):
+            buffer = rest
+            return .simpleString(header)
+        case UInt8(ascii: "-"):
+            buffer = rest
+            return .error(header)
+        case UInt8(ascii: ":"):
+            buffer = rest
+            return .integer(try Self.integer(header))
+        case UInt8(ascii: "$"):
+            let length = try Self.integer(header)
+            if length == -1 {
+                buffer = rest
+                return .bulkString(nil)
+            }
+            guard length >= 0, length <= maxBulkLength else { throw .protocolError("bulk length \(length)") }
+            guard rest.readableBytes >= Int(length) + 2 else { return nil }
+            let bytes = rest.readBytes(length: Int(length))!
+            guard rest.readBytes(length: 2) == [13, 10] else { throw .protocolError("bulk string not ended by CRLF") }
+            buffer = rest
+            return .bulkString(bytes)
+        case UInt8(ascii: "*"):
+            let count = try Self.integer(header)
+            if count == -1 {
+                buffer = rest
+                return .array(nil)
+            }
+            guard count >= 0, count <= maxArrayCount else { throw .protocolError("array count \(count)") }
+            var elements: [RESPValue] = []
+            elements.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                guard let element = try parseValue(&rest, depth: depth + 1) else { return nil }
+                elements.append(element)
+            }
+            buffer = rest
+            return .array(elements)
+        default:
+            throw .protocolError("unknown reply kind byte \(kind)")
+        }
+        // STUB: _ = Exercise.notImplemented("17.2", expected: "one complete RESP2 reply parsed and consumed; nil and nothing consumed when incomplete; protocolError on bad bytes")
+        // STUB: return nil
+        // END EXERCISE 17.2
+    }
+
+    /// The text up to the next CRLF, consumed with it; nil when no CRLF has arrived yet.
+    static func line(_ buffer: inout ByteBuffer) throws(RedisError) -> String? {
+        let view = buffer.readableBytesView
+        guard let cr = view.firstIndex(of: 13) else {
+            // A header is short; a long run of bytes without CR is garbage, not a slow reply.
+            if view.count > 64 * 1024 { throw .protocolError("header longer than 64 KiB") }
+            return nil
+        }
+        guard view.index(after: cr) < view.endIndex else { return nil }
+        guard view[view.index(after: cr)] == 10 else { throw .protocolError("CR not followed by LF") }
+        let text = String(decoding: view[view.startIndex..<cr], as: UTF8.self)
+        buffer.moveReaderIndex(forwardBy: cr - view.startIndex + 2)
+        return text
+    }
+
+    static func integer(_ text: String) throws(RedisError) -> Int64 {
+        guard let value = Int64(text) else { throw .protocolError("not an integer: \(text.prefix(32))") }
+        return value
+    }
+}
