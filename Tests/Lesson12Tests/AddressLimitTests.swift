@@ -45,7 +45,7 @@ struct AddressLimitTests {
         #expect(api.matches(history) && api.matches(register) && !api.matches(upgrade))
     }
 
-    @Test("the first matching limit counts a request, per address; a refusal says how long to wait")
+    @Test("12.1 the first matching limit counts a request in its address's token bucket; a refusal says how long to wait")
     func gateCountsPerAddress() {
         let gate = AddressGate(limits: [
             RouteLimit("registrations", method: "POST", path: "/api/v1/register", rate: 0.01, burst: 2),
@@ -74,7 +74,7 @@ struct AddressLimitTests {
         ]
     }
 
-    @Test("registrations over an address's limit get 429 with Retry-After and create nothing; other addresses go on")
+    @Test("12.1 registrations over an address's token bucket get 429 with Retry-After and create nothing; other addresses go on")
     func registrationFlood() async throws {
         try await withTestServer(configure: Self.limited) { server in
             let http = server.client()
@@ -111,7 +111,7 @@ struct AddressLimitTests {
     }
 
     @Test(
-        "a flood of WebSocket upgrades from one address is refused 429 before the token is checked; other clients connect and chat, losing nothing"
+        "12.1 a flood of WebSocket upgrades from one address is refused 429 before the token is checked; other clients connect and chat, losing nothing"
     )
     func connectionFlood() async throws {
         try await withTestServer(configure: Self.limited) { server in
