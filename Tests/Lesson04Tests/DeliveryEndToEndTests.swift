@@ -63,7 +63,7 @@ struct DeliveryEndToEndTests {
         }
     }
 
-    @Test("one pushAck with upTo settles a burst: the pushes up to it are not repeated, the one after it is")
+    @Test("04.2 one pushAck with upTo settles a burst: the pushes up to it are not repeated, the one after it is re-pushed")
     func cumulativePushAck() async throws {
         // Timings with room to spare: the ACKs must reach the server before the first check.
         try await withTestServer(configure: {
